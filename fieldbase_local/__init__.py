@@ -1,0 +1,1 @@
+"""Local Supabase-compatible stack: cluster, bootstrap, migrations, policies, auth helpers."""

@@ -1,0 +1,1 @@
+"""fieldbase worker: runs the jobs the database queues (email, PDF, webhooks)."""
