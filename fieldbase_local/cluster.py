@@ -1,0 +1,157 @@
+"""Start, stop and initialise a project-local PostgreSQL cluster.
+
+The server refuses to run as root, so when we are root every server command runs as an
+unprivileged user (``postgres`` from Debian's package) and the cluster's files belong to it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+from fieldbase_local import settings
+from fieldbase_local.settings import Instance
+
+# Appended to postgresql.conf: what a Supabase database preloads, plus speed for a throwaway
+# local cluster (fsync off only risks data on an OS crash, never on a server crash).
+SERVER_CONFIG = """
+# --- fieldbase local cluster ---
+listen_addresses = '127.0.0.1'
+port = {port}
+unix_socket_directories = '{socket_dir}'
+max_connections = 200
+shared_preload_libraries = 'pg_stat_statements,pg_cron'
+cron.database_name = 'postgres'
+cron.use_background_workers = on
+max_worker_processes = 32
+pg_stat_statements.track = all
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+wal_level = logical
+log_min_messages = warning
+log_min_error_statement = panic
+log_line_prefix = '%m [%p] %q%u@%d '
+timezone = 'UTC'
+"""
+
+
+class ClusterError(RuntimeError):
+    pass
+
+
+def _as_server_user(cmd: list[str]) -> list[str]:
+    user = settings.server_user()
+    return ["runuser", "-u", user, "--", *cmd] if user else cmd
+
+
+def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        _as_server_user(cmd), capture_output=True, text=True, check=False, **kwargs
+    )
+    if result.returncode != 0:
+        raise ClusterError(f"{' '.join(cmd)} failed:\n{result.stdout}{result.stderr}")
+    return result
+
+
+def _chown_to_server_user(path: Path) -> None:
+    user = settings.server_user()
+    if user:
+        subprocess.run(["chown", "-R", f"{user}:", str(path)], check=True)
+
+
+def is_initialised(inst: Instance) -> bool:
+    return (inst.pgdata / "PG_VERSION").exists()
+
+
+def is_running(inst: Instance) -> bool:
+    if not is_initialised(inst):
+        return False
+    result = subprocess.run(
+        _as_server_user([str(inst.bindir / "pg_ctl"), "status", "-D", str(inst.pgdata)]),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.returncode == 0
+
+
+def initialise(inst: Instance) -> None:
+    """Create the cluster with supabase_admin as its bootstrap superuser."""
+    inst.state_dir.mkdir(parents=True, exist_ok=True)
+    inst.socket_dir.mkdir(parents=True, exist_ok=True)
+    _chown_to_server_user(inst.state_dir)
+    with tempfile.NamedTemporaryFile("w", dir=inst.state_dir, delete=False) as pwfile:
+        pwfile.write(settings.LOCAL_PASSWORD + "\n")
+    os.chmod(pwfile.name, 0o644)
+    try:
+        _run(
+            [
+                str(inst.bindir / "initdb"),
+                "-D",
+                str(inst.pgdata),
+                "-U",
+                settings.SUPERUSER,
+                f"--pwfile={pwfile.name}",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ]
+        )
+    finally:
+        os.unlink(pwfile.name)
+    conf = SERVER_CONFIG.format(port=inst.port, socket_dir=inst.socket_dir)
+    with open(inst.pgdata / "postgresql.conf", "a") as fh:
+        fh.write(conf)
+
+
+def start(inst: Instance) -> bool:
+    """Start the server if needed; True when it was started by this call."""
+    if not is_initialised(inst):
+        initialise(inst)
+    if is_running(inst):
+        return False
+    _run(
+        [
+            str(inst.bindir / "pg_ctl"),
+            "start",
+            "-D",
+            str(inst.pgdata),
+            "-l",
+            str(inst.logfile),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {inst.port}",
+        ]
+    )
+    wait_until_ready(inst)
+    return True
+
+
+def stop(inst: Instance) -> bool:
+    if not is_running(inst):
+        return False
+    _run([str(inst.bindir / "pg_ctl"), "stop", "-D", str(inst.pgdata), "-m", "fast", "-w"])
+    return True
+
+
+def wait_until_ready(inst: Instance, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            with psycopg.connect(inst.superuser_dsn("template1"), connect_timeout=2):
+                return
+        except psycopg.OperationalError as exc:
+            last_error = exc
+            time.sleep(0.1)
+    raise ClusterError(f"server on port {inst.port} did not accept connections: {last_error}")

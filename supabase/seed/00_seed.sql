@@ -1,0 +1,1 @@
+-- Seed data: filled by the platform layer (organizations, members in every role).
