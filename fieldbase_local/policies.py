@@ -1,0 +1,176 @@
+"""supabase/policies/ is the readable source of truth for every RLS policy.
+
+``sync`` makes the live policies exactly what the files declare (drops the rest), ``drift``
+tells how the live database differs from the files, and ``render_migration`` turns the files into
+one migration, so a DBA who only uses the Supabase CLI (``supabase db push``) gets the same end
+state: the suite fails when the committed migrations and the policy files disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from pglast import parse_sql
+
+from fieldbase_local import settings
+
+POLICIES_DIR = settings.SUPABASE_DIR / "policies"
+# Schemas whose policies the files own completely.
+MANAGED_SCHEMAS = ("public", "storage")
+GENERATED_MIGRATION_NAME = "sync_policies"
+
+SNAPSHOT_QUERY = """
+select schemaname::text, tablename::text, policyname::text, permissive::text,
+       array(select unnest(roles) order by 1)::text[], cmd::text, qual, with_check
+from pg_catalog.pg_policies
+where schemaname = any(%s)
+order by 1, 2, 3
+"""
+
+DROP_ALL = """
+do $drop_policies$
+declare
+  policy record;
+begin
+  for policy in
+    select schemaname, tablename, policyname from pg_catalog.pg_policies
+    where schemaname = any(array[{schemas}])
+  loop
+    execute format('drop policy %I on %I.%I', policy.policyname, policy.schemaname,
+                   policy.tablename);
+  end loop;
+end
+$drop_policies$;
+"""
+
+
+class PolicyFileError(Exception):
+    pass
+
+
+@dataclass(frozen=True, order=True)
+class Policy:
+    schema: str
+    table: str
+    name: str
+    permissive: str
+    roles: tuple[str, ...]
+    command: str
+    using: str | None
+    with_check: str | None
+
+    def label(self) -> str:
+        return f'"{self.name}" on {self.schema}.{self.table}'
+
+
+def policy_files(policies_dir: Path = POLICIES_DIR) -> list[Path]:
+    return sorted(policies_dir.glob("*.sql"))
+
+
+def validate(path: Path) -> str:
+    """The file's text, after checking it holds nothing but CREATE POLICY statements."""
+    text = path.read_text()
+    for raw in parse_sql(text):
+        kind = type(raw.stmt).__name__
+        if kind != "CreatePolicyStmt":
+            raise PolicyFileError(
+                f"{path.name}: only CREATE POLICY belongs in supabase/policies/ (found {kind}); "
+                "put other DDL in a migration"
+            )
+    return text
+
+
+def drop_all_sql(schemas=MANAGED_SCHEMAS) -> str:
+    return DROP_ALL.format(schemas=", ".join(f"'{s}'" for s in schemas))
+
+
+def snapshot(conn: psycopg.Connection, schemas=MANAGED_SCHEMAS) -> set[Policy]:
+    rows = conn.execute(SNAPSHOT_QUERY, (list(schemas),)).fetchall()
+    return {Policy(r[0], r[1], r[2], r[3], tuple(r[4]), r[5], r[6], r[7]) for r in rows}
+
+
+def _apply_files(conn: psycopg.Connection, policies_dir: Path) -> None:
+    conn.execute(drop_all_sql())
+    for path in policy_files(policies_dir):
+        text = validate(path)
+        try:
+            conn.execute(text)
+        except psycopg.Error as exc:
+            raise PolicyFileError(f"{path.name}: {exc.diag.message_primary or exc}") from exc
+
+
+def sync(dsn: str, policies_dir: Path = POLICIES_DIR) -> set[Policy]:
+    """Make the live policies exactly what the files declare, in one transaction."""
+    with psycopg.connect(dsn) as conn:
+        _apply_files(conn, policies_dir)
+        result = snapshot(conn)
+        conn.commit()
+    return result
+
+
+@dataclass
+class Drift:
+    missing: list[Policy]  # declared in the files, absent or different in the database
+    unexpected: list[Policy]  # live in the database, not declared (or declared differently)
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.unexpected)
+
+    def report(self) -> str:
+        if not self:
+            return "policies match supabase/policies/"
+        missing_names = {(p.schema, p.table, p.name) for p in self.missing}
+        lines = ["live RLS policies differ from supabase/policies/:"]
+        for p in self.unexpected:
+            changed = (p.schema, p.table, p.name) in missing_names
+            lines.append(f"  {'changed in database' if changed else 'not in files'}: {p.label()}")
+        unexpected_names = {(p.schema, p.table, p.name) for p in self.unexpected}
+        for p in self.missing:
+            if (p.schema, p.table, p.name) not in unexpected_names:
+                lines.append(f"  missing from database: {p.label()}")
+        lines.append("fix: scripts/db migrate (locally) or scripts/db policies generate + push")
+        return "\n".join(lines)
+
+
+def drift(dsn: str, policies_dir: Path = POLICIES_DIR) -> Drift:
+    """Compare the live policies with what the files would make them (nothing is changed)."""
+    with psycopg.connect(dsn) as conn:
+        live = snapshot(conn)
+        _apply_files(conn, policies_dir)
+        declared = snapshot(conn)
+        conn.rollback()
+    return Drift(missing=sorted(declared - live), unexpected=sorted(live - declared))
+
+
+def render_migration(policies_dir: Path = POLICIES_DIR) -> str:
+    parts = [
+        "-- Generated by `scripts/db policies generate` from supabase/policies/: do not edit.\n"
+        "-- Replaces every RLS policy in the managed schemas with what the policy files declare.\n",
+        drop_all_sql().strip() + "\n",
+    ]
+    for path in policy_files(policies_dir):
+        parts.append(f"\n-- supabase/policies/{path.name}\n")
+        parts.append(validate(path).strip() + "\n")
+    return "".join(parts)
+
+
+def latest_generated(migrations_dir: Path) -> Path | None:
+    generated = sorted(migrations_dir.glob(f"*_{GENERATED_MIGRATION_NAME}.sql"))
+    return generated[-1] if generated else None
+
+
+def generate_migration(
+    migrations_dir: Path, policies_dir: Path = POLICIES_DIR, now: dt.datetime | None = None
+) -> Path | None:
+    """Write a new policy migration unless the latest one already says the same."""
+    text = render_migration(policies_dir)
+    latest = latest_generated(migrations_dir)
+    if latest and latest.read_text() == text:
+        return None
+    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%d%H%M%S")
+    path = migrations_dir / f"{stamp}_{GENERATED_MIGRATION_NAME}.sql"
+    path.write_text(text)
+    return path
