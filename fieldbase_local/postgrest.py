@@ -1,0 +1,189 @@
+"""Run SQL the way PostgREST runs a request, so what tests prove holds behind the real one.
+
+For each request PostgREST logs in as ``authenticator``, verifies the JWT, opens a transaction,
+``set local role`` to the token's role (``anon`` without one), sets ``request.jwt.claims``,
+``request.headers``, ``request.method``, ``request.path`` and the search_path, calls the
+``db-pre-request`` function if configured, runs the query, and maps errors to HTTP statuses.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import jwt
+import psycopg
+from psycopg import sql
+
+from fieldbase_local import settings
+
+ANON_ROLE = "anon"
+EXTRA_SEARCH_PATH = "public, extensions"
+
+
+class PostgrestError(Exception):
+    """An error as PostgREST would answer it: HTTP status, code and message."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status, self.code, self.message = status, code, message
+        self.details, self.hint = details, hint
+
+
+def http_status(sqlstate: str, authenticated: bool = True) -> int:
+    """PostgREST's SQLSTATE to HTTP status mapping (docs: errors.html)."""
+    if sqlstate.startswith("PT") and sqlstate[2:].isdigit():
+        return int(sqlstate[2:])
+    exact = {
+        "23503": 409,
+        "23505": 409,
+        "25006": 405,
+        "P0001": 400,
+        "42883": 404,
+        "42P01": 404,
+        "42P17": 500,
+        "53400": 500,
+        "42501": 403 if authenticated else 401,
+        "57014": 500,
+        "40001": 500,
+    }
+    if sqlstate in exact:
+        return exact[sqlstate]
+    by_class = {
+        "08": 503,
+        "09": 500,
+        "0L": 403,
+        "0P": 403,
+        "22": 400,
+        "23": 400,
+        "25": 500,
+        "28": 403,
+        "2D": 500,
+        "38": 500,
+        "39": 500,
+        "3B": 500,
+        "40": 500,
+        "53": 503,
+        "54": 500,
+        "55": 500,
+        "57": 500,
+        "58": 500,
+        "F0": 500,
+        "HV": 500,
+        "P0": 500,
+        "XX": 500,
+        "42": 400,
+    }
+    return by_class.get(sqlstate[:2], 400)
+
+
+@dataclass
+class Request:
+    """One PostgREST request: its transaction's connection and what PostgREST set."""
+
+    conn: psycopg.Connection
+    role: str
+    claims: dict = field(default_factory=dict)
+
+    def execute(self, query, params=None):
+        return self.conn.execute(query, params)
+
+
+class Postgrest:
+    """A stand-in for PostgREST's request handling, logging in as authenticator."""
+
+    def __init__(
+        self,
+        dsn: str,
+        jwt_secret: str = settings.LOCAL_JWT_SECRET,
+        pre_request: str | None = None,
+        jwt_aud: str | None = None,
+    ) -> None:
+        self.dsn, self.jwt_secret = dsn, jwt_secret
+        self.pre_request, self.jwt_aud = pre_request, jwt_aud
+
+    @classmethod
+    def for_instance(cls, inst: settings.Instance, dbname: str, **kwargs) -> Postgrest:
+        return cls(inst.dsn("authenticator", dbname), **kwargs)
+
+    def verify(self, token: str | None) -> dict:
+        if token is None:
+            return {"role": ANON_ROLE}
+        try:
+            # Like PostgREST: exp is checked when present, aud only when configured.
+            return jwt.decode(
+                token,
+                self.jwt_secret,
+                algorithms=["HS256"],
+                audience=self.jwt_aud,
+                options={"verify_aud": self.jwt_aud is not None},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise PostgrestError(401, "PGRST303", "JWT expired") from exc
+        except jwt.InvalidTokenError as exc:
+            raise PostgrestError(401, "PGRST301", f"JWT invalid: {exc}") from exc
+
+    @contextmanager
+    def request(
+        self,
+        token: str | None = None,
+        method: str = "GET",
+        path: str = "/",
+        headers: dict | None = None,
+    ) -> Iterator[Request]:
+        """A request's transaction; it commits on success like PostgREST, else rolls back."""
+        claims = self.verify(token)
+        role = claims.get("role") or ANON_ROLE
+        all_headers = {"user-agent": "fieldbase-tests", **(headers or {})}
+        if token:
+            all_headers["authorization"] = f"Bearer {token}"
+        with psycopg.connect(self.dsn) as conn:
+            try:
+                conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
+            except psycopg.errors.InvalidParameterValue as exc:
+                raise PostgrestError(401, "PGRST301", f'role "{role}" does not exist') from exc
+            except psycopg.errors.InsufficientPrivilege as exc:
+                raise PostgrestError(
+                    401, "42501", f'permission denied to set role "{role}"'
+                ) from exc
+            conn.execute(
+                "select set_config('search_path', %s, true),"
+                " set_config('request.jwt.claims', %s, true),"
+                " set_config('request.headers', %s, true),"
+                " set_config('request.method', %s, true),"
+                " set_config('request.path', %s, true)",
+                (
+                    EXTRA_SEARCH_PATH,
+                    json.dumps(claims),
+                    json.dumps({k.lower(): v for k, v in all_headers.items()}),
+                    method,
+                    path,
+                ),
+            )
+            try:
+                if self.pre_request:
+                    conn.execute(
+                        sql.SQL("select {}()").format(sql.Identifier(*self.pre_request.split(".")))
+                    )
+                yield Request(conn, role, claims)
+            except psycopg.Error as exc:
+                conn.rollback()
+                diag = exc.diag
+                sqlstate = diag.sqlstate or "XX000"
+                raise PostgrestError(
+                    http_status(sqlstate, authenticated=role != ANON_ROLE),
+                    sqlstate,
+                    diag.message_primary or str(exc),
+                    diag.message_detail,
+                    diag.message_hint,
+                ) from exc
+            conn.commit()
