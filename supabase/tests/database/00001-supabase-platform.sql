@@ -1,0 +1,102 @@
+-- The database behaves like a Supabase project's before any migration of ours: roles, schemas,
+-- the auth helpers and the default privileges on public. Holds locally and on Supabase alike.
+begin;
+create extension if not exists pgtap with schema extensions;
+select plan(24);
+
+-- Roles ---------------------------------------------------------------------------------------
+select has_role('anon', 'The anon role exists');
+select has_role('authenticated', 'The authenticated role exists');
+select has_role('service_role', 'The service_role role exists');
+select has_role('authenticator', 'The authenticator role exists');
+select has_role('supabase_auth_admin', 'The supabase_auth_admin role exists');
+select is(
+  (
+    select rolsuper from pg_roles
+    where rolname = current_user
+  ), false,
+  'The migration role is not a superuser'
+);
+select is(
+  (
+    select array_agg(rolname order by rolname)::text[] from pg_roles
+    where rolname in ('anon', 'authenticated', 'service_role') and not rolcanlogin
+  ),
+  array['anon', 'authenticated', 'service_role'],
+  'The API roles cannot log in'
+);
+select ok(
+  (
+    select rolbypassrls from pg_roles
+    where rolname = 'service_role'
+  ),
+  'service_role bypasses RLS'
+);
+select ok(
+  pg_has_role('authenticator', 'anon', 'member')
+  and pg_has_role('authenticator', 'authenticated', 'member')
+  and pg_has_role('authenticator', 'service_role', 'member'),
+  'authenticator may switch to each API role'
+);
+
+-- Schemas and extensions ----------------------------------------------------------------------
+select has_schema('extensions', 'The extensions schema exists');
+select has_schema('auth', 'The auth schema exists');
+select has_schema('storage', 'The storage schema exists');
+select is(
+  (
+    select n.nspname::text from pg_extension as e inner join pg_namespace as n on e.extnamespace = n.oid
+    where e.extname = 'pgcrypto'
+  ),
+  'extensions', 'pgcrypto is installed in the extensions schema'
+);
+select has_column('auth', 'users', 'raw_app_meta_data', 'auth.users has Supabase''s columns');
+select is(
+  storage.foldername('org-1/invoices/inv-1.pdf'), array['org-1', 'invoices'],
+  'storage.foldername() splits an object path into folders'
+);
+
+-- auth.uid() and friends read what PostgREST sets -----------------------------------------------
+select tests.create_supabase_user('platform_user', 'platform.user@example.com');
+select tests.authenticate_as('platform_user');
+select is(
+  auth.uid(), tests.get_supabase_uid('platform_user'),
+  'auth.uid() returns the sub of request.jwt.claims'
+);
+select is(auth.role(), 'authenticated', 'auth.role() returns the role claim');
+select is(auth.email(), 'platform.user@example.com', 'auth.email() returns the email claim');
+select is(auth.jwt() ->> 'aal', 'aal1', 'auth.jwt() returns the whole claims object');
+select is(current_user::text, 'authenticated', 'Acting as a user switches to the authenticated role');
+select tests.clear_authentication();
+
+-- Default privileges: a new table in public is open to the API roles until RLS closes it -------
+create table public.bootstrap_probe (id int primary key, note text);
+insert into public.bootstrap_probe values (1, 'visible');
+
+select tests.authenticate_as_anon();
+select results_eq(
+  'select note from public.bootstrap_probe', array['visible'],
+  'anon can read a new public table by default, as on Supabase'
+);
+select tests.clear_authentication();
+
+alter table public.bootstrap_probe enable row level security;
+select tests.authenticate_as_anon();
+select is_empty('select * from public.bootstrap_probe', 'RLS without a policy hides every row from anon');
+select tests.clear_authentication();
+
+select tests.authenticate_as_service_role();
+select results_eq(
+  'select count(*)::int from public.bootstrap_probe', array[1],
+  'service_role bypasses RLS'
+);
+select tests.clear_authentication();
+
+create function public.bootstrap_probe_fn() returns int language sql as 'select 1';
+select ok(
+  has_function_privilege('anon', 'public.bootstrap_probe_fn()', 'execute'),
+  'anon may execute a new public function by default, as on Supabase'
+);
+
+select * from finish();
+rollback;

@@ -1,0 +1,75 @@
+"""scripts/db and the Supabase bootstrap behind it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import psycopg
+
+from fieldbase_local import bootstrap, settings
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "fieldbase_local.cli", "--instance", "test", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=settings.REPO_ROOT,
+    )
+
+
+def test_url_prints_a_working_libpq_url_for_the_schema_owner(templates):
+    result = cli("url")
+    url = result.stdout.strip()
+    assert result.returncode == 0
+    assert url == f"postgresql://postgres:postgres@127.0.0.1:{templates.port}/postgres"
+    with psycopg.connect(url) as conn:
+        row = conn.execute("select current_user, current_database()").fetchone()
+    assert row == ("postgres", "postgres")
+
+
+def test_status_says_running_with_port_and_data_folder(templates):
+    result = cli("status")
+    assert result.returncode == 0
+    assert "status:   running" in result.stdout
+    assert str(templates.port) in result.stdout
+    assert str(templates.pgdata) in result.stdout
+
+
+def test_psql_passes_its_arguments_through(templates):
+    result = cli("psql", "-XAtc", "select 40 + 2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "42"
+
+
+def test_the_server_runs_with_pg_cron_and_pg_stat_statements_preloaded(templates):
+    with psycopg.connect(templates.superuser_dsn()) as conn:
+        preload = conn.execute("show shared_preload_libraries").fetchone()[0]
+        cron = conn.execute("select count(*) from pg_extension where extname = 'pg_cron'")
+        assert cron.fetchone()[0] == 1
+    assert {"pg_cron", "pg_stat_statements"} <= {p.strip() for p in preload.split(",")}
+
+
+def test_the_bootstrap_can_run_again_without_changing_anything(bootstrapped_db):
+    bootstrap.bootstrap_cluster(bootstrapped_db.inst)
+    with psycopg.connect(
+        bootstrapped_db.inst.superuser_dsn(bootstrapped_db.name), autocommit=True
+    ) as conn:
+        conn.execute((settings.BOOTSTRAP_SQL_DIR / "database.sql").read_text())
+    with bootstrapped_db.connect() as conn:
+        assert conn.execute("select count(*) from auth.users").fetchone()[0] == 0
+        assert (
+            conn.execute("select rolsuper from pg_roles where rolname = current_user").fetchone()[0]
+            is False
+        )
+
+
+def test_the_owner_role_cannot_touch_supabase_owned_schemas_ddl(bootstrapped_db):
+    with bootstrapped_db.connect() as conn:
+        try:
+            conn.execute("alter table auth.users add column hacked int")
+        except psycopg.errors.InsufficientPrivilege:
+            return
+    raise AssertionError("postgres must not own auth.users")

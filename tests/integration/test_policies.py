@@ -1,0 +1,125 @@
+"""supabase/policies/ is the source of truth for RLS; the database is held to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from fieldbase_local import migrations, policies, stack
+from fieldbase_local.policies import PolicyFileError
+
+SCHEMA = """
+create table public.notes (id int primary key, owner_id uuid not null, body text);
+alter table public.notes enable row level security;
+create policy "Stray policy made by hand" on public.notes for select to anon using (true);
+"""
+
+NOTES_POLICIES = """
+create policy "Owners can read their notes" on public.notes
+for select to authenticated using (owner_id = (select auth.uid()));
+
+create policy "Owners can write their notes" on public.notes
+for insert to authenticated with check (owner_id = (select auth.uid()));
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> tuple[Path, Path]:
+    migrations_dir, policies_dir = tmp_path / "migrations", tmp_path / "policies"
+    migrations_dir.mkdir()
+    policies_dir.mkdir()
+    (migrations_dir / "20240101000001_notes.sql").write_text(SCHEMA)
+    (policies_dir / "notes.sql").write_text(NOTES_POLICIES)
+    return migrations_dir, policies_dir
+
+
+def names(live: set[policies.Policy]) -> set[str]:
+    return {p.name for p in live}
+
+
+def test_sync_makes_the_live_policies_exactly_the_files(bootstrapped_db, project):
+    migrations_dir, policies_dir = project
+    migrations.apply(bootstrapped_db.dsn(), migrations_dir, log=lambda _m: None)
+
+    live = policies.sync(bootstrapped_db.dsn(), policies_dir)
+
+    assert names(live) == {"Owners can read their notes", "Owners can write their notes"}
+    read = next(p for p in live if p.command == "SELECT")
+    assert read.roles == ("authenticated",)
+    assert "auth.uid()" in read.using
+    assert not policies.drift(bootstrapped_db.dsn(), policies_dir)
+
+
+def test_drift_names_each_changed_missing_and_unexpected_policy(bootstrapped_db, project):
+    migrations_dir, policies_dir = project
+    migrations.apply(bootstrapped_db.dsn(), migrations_dir, log=lambda _m: None)
+    policies.sync(bootstrapped_db.dsn(), policies_dir)
+    with bootstrapped_db.connect() as conn:
+        conn.execute('drop policy "Owners can write their notes" on public.notes')
+        conn.execute('alter policy "Owners can read their notes" on public.notes to anon')
+        conn.execute(
+            'create policy "Made in the dashboard" on public.notes for delete '
+            "to authenticated using (true)"
+        )
+
+    drift = policies.drift(bootstrapped_db.dsn(), policies_dir)
+
+    assert drift
+    report = drift.report()
+    assert 'missing from database: "Owners can write their notes" on public.notes' in report
+    assert 'changed in database: "Owners can read their notes" on public.notes' in report
+    assert 'not in files: "Made in the dashboard" on public.notes' in report
+    # Checking changes nothing.
+    with bootstrapped_db.connect() as conn:
+        count = conn.execute("select count(*) from pg_policies where tablename = 'notes'")
+        assert count.fetchone()[0] == 2
+
+
+def test_the_generated_migration_gives_the_cli_only_path_the_same_policies(
+    bootstrapped_db, project
+):
+    migrations_dir, policies_dir = project
+    generated = policies.generate_migration(
+        migrations_dir, policies_dir, now=dt.datetime(2024, 1, 2, tzinfo=dt.UTC)
+    )
+    assert generated is not None and generated.name == "20240102000000_sync_policies.sql"
+    assert policies.generate_migration(migrations_dir, policies_dir) is None, (
+        "nothing new to generate while the files are unchanged"
+    )
+
+    # What `supabase db push` does: migrations only, no policy step.
+    migrations.apply(bootstrapped_db.dsn(), migrations_dir, log=lambda _m: None)
+
+    assert not policies.drift(bootstrapped_db.dsn(), policies_dir)
+
+    (policies_dir / "notes.sql").write_text(NOTES_POLICIES.replace("for insert", "for update"))
+    assert policies.drift(bootstrapped_db.dsn(), policies_dir), "an edited file is drift"
+    assert policies.generate_migration(migrations_dir, policies_dir) is not None
+
+
+def test_a_policy_file_with_other_ddl_is_refused(bootstrapped_db, project):
+    migrations_dir, policies_dir = project
+    migrations.apply(bootstrapped_db.dsn(), migrations_dir, log=lambda _m: None)
+    (policies_dir / "zz_bad.sql").write_text("drop table public.notes;\n")
+
+    with pytest.raises(PolicyFileError, match="only CREATE POLICY belongs"):
+        policies.sync(bootstrapped_db.dsn(), policies_dir)
+
+    with bootstrapped_db.connect() as conn:
+        assert conn.execute("select to_regclass('public.notes') is not null").fetchone()[0]
+
+
+def test_the_repository_migrations_alone_give_the_policies_the_files_declare(bootstrapped_db):
+    """Fails when supabase/policies/ changed without `scripts/db policies generate`."""
+    migrations.apply(bootstrapped_db.dsn(), stack.MIGRATIONS_DIR, log=lambda _m: None)
+
+    drift = policies.drift(bootstrapped_db.dsn())
+
+    assert not drift, drift.report() + "\nrun: scripts/db policies generate"
+
+
+def test_the_migrated_test_database_has_no_policy_drift(fresh_db):
+    drift = policies.drift(fresh_db.dsn())
+    assert not drift, drift.report()
