@@ -118,6 +118,18 @@ def start(inst: Instance) -> bool:
         initialise(inst)
     if is_running(inst):
         return False
+    try:
+        _start_server(inst)
+    except ClusterError as exc:
+        log_tail = (
+            "".join(inst.logfile.read_text().splitlines(True)[-8:]) if inst.logfile.exists() else ""
+        )
+        raise ClusterError(f"{exc}\nserver log ({inst.logfile}):\n{log_tail}") from exc
+    wait_until_ready(inst)
+    return True
+
+
+def _start_server(inst: Instance) -> None:
     _run(
         [
             str(inst.bindir / "pg_ctl"),
@@ -133,8 +145,6 @@ def start(inst: Instance) -> bool:
             f"-p {inst.port}",
         ]
     )
-    wait_until_ready(inst)
-    return True
 
 
 def stop(inst: Instance) -> bool:

@@ -84,12 +84,17 @@ def ensure_templates(config: pytest.Config) -> settings.Instance:
 
 def _build_templates() -> settings.Instance:
     inst = settings.instance("test")
-    stack.reset(inst)
+    stack.ensure_running(inst)
+    # Both templates are copies of the postgres database (pg_cron can only be created there),
+    # taken before and after the migrations.
+    bootstrap.create_database(inst, settings.MAIN_DATABASE)
+    bootstrap.clone_database(inst, settings.MAIN_DATABASE, BOOTSTRAP_TEMPLATE)
+    stack.migrate(inst)
+    stack.seed(inst)
     result = psql(inst.dsn(), HELPERS_FILE)
     if result.returncode != 0:
         raise RuntimeError(f"installing the pgTAP helpers failed:\n{result.stderr}")
     bootstrap.clone_database(inst, settings.MAIN_DATABASE, MIGRATED_TEMPLATE)
-    bootstrap.create_database(inst, BOOTSTRAP_TEMPLATE)
     return inst
 
 
