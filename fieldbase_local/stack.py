@@ -22,9 +22,8 @@ def _log(message: str) -> None:
 
 def ensure_running(inst: Instance) -> None:
     """Initialise and start the cluster if needed; make sure Supabase's roles exist."""
-    fresh = not cluster.is_initialised(inst)
-    if cluster.start(inst) or fresh:
-        bootstrap.bootstrap_cluster(inst)
+    cluster.start(inst)
+    bootstrap.bootstrap_cluster(inst)  # idempotent and quick: picks up bootstrap changes
 
 
 def seed_files(config_path: Path = CONFIG_TOML) -> list[Path]:

@@ -54,3 +54,17 @@ alter role authenticator set statement_timeout = '8s';
 alter role postgres set search_path = "$user", public, extensions;
 alter role supabase_auth_admin set search_path = auth;
 alter role supabase_storage_admin set search_path = storage;
+
+-- Supabase's supautils lets postgres set PostgREST's in-database configuration (pgrst.*) on
+-- authenticator; PostgreSQL 15's parameter privileges give the same here.
+do $pgrst$
+declare
+  parameter text;
+begin
+  foreach parameter in array array[
+    'pgrst.db_pre_request', 'pgrst.db_schemas', 'pgrst.db_extra_search_path', 'pgrst.db_max_rows'
+  ] loop
+    execute format('grant set on parameter %I to postgres', parameter);
+  end loop;
+end
+$pgrst$;

@@ -4,15 +4,23 @@ with ours as (
   select
     p.oid,
     p.prorettype = 'pg_catalog.trigger'::regtype as is_trigger,
-    (
-      select t.tgrelid from pg_catalog.pg_trigger as t
-      where t.tgfoid = p.oid
-      order by t.tgrelid
-      limit 1
-    ) as relid
+    trg.tgrelid as relid,
+    trg.tgoldtable as oldtable,
+    trg.tgnewtable as newtable
   from pg_catalog.pg_proc as p
   inner join pg_catalog.pg_namespace as n on p.pronamespace = n.oid
   inner join pg_catalog.pg_language as l on p.prolang = l.oid
+  -- The trigger with the most transition tables shows the function the most.
+  left join lateral (
+    select
+      t.tgrelid,
+      t.tgoldtable,
+      t.tgnewtable
+    from pg_catalog.pg_trigger as t
+    where t.tgfoid = p.oid
+    order by (t.tgoldtable is not null)::int + (t.tgnewtable is not null)::int desc, t.tgrelid
+    limit 1
+  ) as trg on true
   where
     l.lanname = 'plpgsql'
     and n.nspname not in (
@@ -32,7 +40,8 @@ select
 from ours
 cross join
   lateral plpgsql_check_function_tb(
-    ours.oid, coalesce(ours.relid, 0), other_warnings => true
+    ours.oid, coalesce(ours.relid, 0), other_warnings => true,
+    oldtable => ours.oldtable, newtable => ours.newtable
   ) as issue
 where
   (not ours.is_trigger or ours.relid is not null)
