@@ -74,7 +74,7 @@ def test_access_tokens_carry_supabase_claims_and_verify_with_the_secret(fresh_db
         token, settings.LOCAL_JWT_SECRET, algorithms=["HS256"], audience="authenticated"
     )
 
-    assert set(claims) == SUPABASE_CLAIMS
+    assert set(claims) == SUPABASE_CLAIMS | {"organizations", "platform_staff"}
     assert claims["sub"] == str(user)
     assert claims["role"] == "authenticated"
     assert claims["aal"] == "aal2"
@@ -189,7 +189,7 @@ def test_a_failed_request_rolls_back_and_a_good_one_commits(fresh_db, user):
 
 
 HOOK = """
-create function public.custom_access_token_hook(event jsonb) returns jsonb
+create or replace function public.custom_access_token_hook(event jsonb) returns jsonb
 language plpgsql stable as $$
 begin
   if event ->> 'user_id' = '00000000-0000-0000-0000-000000000000' then

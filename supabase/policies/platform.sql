@@ -1,0 +1,91 @@
+-- RLS policies of the platform layer: plans, organizations, profiles, memberships,
+-- invitations, audit log, activity, notifications, feature flags and usage.
+-- Helpers are called as (select ...) so they run once per statement, not once per row.
+-- A command without a policy here is denied to frontends.
+
+-- plans ---------------------------------------------------------------------------------------
+create policy "Anyone can read the plans"
+on public.plans for select to anon, authenticated
+using (true);
+
+-- organizations -------------------------------------------------------------------------------
+create policy "Members can read their organizations"
+on public.organizations for select to authenticated
+using (id in (select private.organization_ids_for()));
+
+create policy "Platform staff can read every organization"
+on public.organizations for select to authenticated
+using ((select private.is_platform_staff()));
+
+create policy "Owners and admins can update their organization"
+on public.organizations for update to authenticated
+using (id in (select private.organization_ids_for('{owner,admin}')))
+with check (id in (select private.organization_ids_for('{owner,admin}')));
+
+-- profiles ------------------------------------------------------------------------------------
+create policy "People can read the profiles of the people they work with"
+on public.profiles for select to authenticated
+using (id in (select private.co_member_ids()));
+
+create policy "People can update their own profile"
+on public.profiles for update to authenticated
+using (id = (select auth.uid()))
+with check (id = (select auth.uid()));
+
+-- memberships ---------------------------------------------------------------------------------
+create policy "Members can read their organization's memberships"
+on public.memberships for select to authenticated
+using (organization_id in (select private.organization_ids_for()));
+
+create policy "Owners and admins can change members' roles"
+on public.memberships for update to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')))
+with check (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+create policy "Owners and admins can remove members"
+on public.memberships for delete to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+create policy "Members can leave their organizations"
+on public.memberships for delete to authenticated
+using (user_id = (select auth.uid()));
+
+-- invitations ---------------------------------------------------------------------------------
+create policy "Owners and admins can read their organization's invitations"
+on public.invitations for select to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+create policy "People can read the invitations sent to their confirmed email"
+on public.invitations for select to authenticated
+using (email = (select private.confirmed_email()));
+
+-- audit_log -----------------------------------------------------------------------------------
+create policy "Owners and admins can read their organization's audit log"
+on public.audit_log for select to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+-- activity ------------------------------------------------------------------------------------
+create policy "Members can read their organization's activity"
+on public.activity for select to authenticated
+using (organization_id in (select private.organization_ids_for()));
+
+-- notifications -------------------------------------------------------------------------------
+create policy "People can read their own notifications"
+on public.notifications for select to authenticated
+using (
+  user_id = (select auth.uid())
+  and organization_id in (select private.organization_ids_for())
+);
+
+-- feature flags and usage ---------------------------------------------------------------------
+create policy "Signed-in users can read the feature flags"
+on public.feature_flags for select to authenticated
+using (true);
+
+create policy "Members can read their organization's feature flags"
+on public.organization_feature_flags for select to authenticated
+using (organization_id in (select private.organization_ids_for()));
+
+create policy "Owners and admins can read their organization's usage"
+on public.usage_counters for select to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')));
