@@ -94,7 +94,8 @@ $$;
 revoke execute on function public.leave_organization(uuid) from public, anon;
 grant execute on function public.leave_organization(uuid) to authenticated;
 
--- Platform staff suspend, reactivate or cancel an organization, with a reason for the record.
+-- Platform staff (or the billing backend, with the service_role key) suspend, reactivate or
+-- cancel an organization, with a reason for the record.
 create or replace function public.set_organization_status(
   organization_id uuid, status public.organization_status, reason text
 ) returns public.organizations
@@ -104,7 +105,7 @@ as $$
 declare
   updated public.organizations;
 begin
-  if not private.is_platform_staff() then
+  if not (private.is_platform_staff() or (select auth.role()) = 'service_role') then
     raise exception 'Only platform staff can change an organization''s status'
     using errcode = '42501';
   end if;
@@ -130,4 +131,4 @@ revoke execute on function public.set_organization_status(
 ) from public, anon;
 grant execute on function public.set_organization_status(
   uuid, public.organization_status, text
-) to authenticated;
+) to authenticated, service_role;

@@ -26,7 +26,8 @@ begin
 end
 $$;
 
--- Supabase's documented grants: only the auth server may run the hook.
+-- Supabase's documented grants: only the auth server may run the hook (not even service_role).
 grant usage on schema public to supabase_auth_admin;
-revoke execute on function public.custom_access_token_hook(jsonb) from public, anon, authenticated;
+revoke execute on function public.custom_access_token_hook(jsonb)
+from public, anon, authenticated, service_role;
 grant execute on function public.custom_access_token_hook(jsonb) to supabase_auth_admin;

@@ -54,7 +54,7 @@ as $$
         and (
           feature_enabled.organization_id in (select private.organization_ids_for())
           or private.is_platform_staff()
-          or current_user = 'service_role'
+          or (select auth.role()) = 'service_role'
         )
     ),
     (select f.enabled from public.feature_flags as f where f.key = flag),

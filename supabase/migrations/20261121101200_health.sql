@@ -19,7 +19,7 @@ language plpgsql stable security definer
 set search_path = ''
 as $$
 begin
-  if not (private.is_platform_staff() or current_user = 'service_role') then
+  if not (private.is_platform_staff() or (select auth.role()) = 'service_role') then
     return;
   end if;
   return query

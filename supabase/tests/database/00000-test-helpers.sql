@@ -185,6 +185,153 @@ begin
 end
 $$;
 
+-- ==========================================================================================
+-- fieldbase fixtures: two organizations with a person in every role, an outsider and staff.
+-- ==========================================================================================
+
+-- Everyone the access matrices act as, in the order they are reported.
+create or replace function tests.actors() returns text[]
+language sql immutable
+set search_path = ''
+as $$
+  select array[
+    'anon', 'outsider', 'a_owner', 'a_admin', 'a_dispatcher', 'a_technician', 'a_viewer',
+    'b_owner', 'staff', 'service_role'
+  ]
+$$;
+
+-- Organization "tenant-a" (a member in every role, a pending invitation, an audit trail,
+-- a feature-flag override and usage), "tenant-b" (owner and technician) and the people above.
+create or replace function tests.create_two_organizations() returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  org_a uuid;
+  org_b uuid;
+  person text;
+begin
+  foreach person in array array[
+    'a_owner', 'a_admin', 'a_dispatcher', 'a_technician', 'a_viewer', 'b_owner', 'b_technician',
+    'outsider', 'staff'
+  ] loop
+    perform tests.create_supabase_user(
+      person, person || '@tests.fieldbase.test', null,
+      jsonb_build_object('full_name', initcap(replace(person, '_', ' ')))
+    );
+  end loop;
+  insert into private.platform_staff (user_id) values (tests.get_supabase_uid('staff'));
+
+  insert into public.organizations (name, slug, plan_id, status)
+  values ('Tenant A', 'tenant-a', 'pro', 'active') returning id into org_a;
+  insert into public.organizations (name, slug, plan_id, status)
+  values ('Tenant B', 'tenant-b', 'pro', 'active') returning id into org_b;
+
+  insert into public.memberships (organization_id, user_id, role)
+  select org_a, tests.get_supabase_uid('a_' || r::text), r
+  from unnest(array['owner', 'admin', 'dispatcher', 'technician', 'viewer']::public.member_role []) as r;
+  insert into public.memberships (organization_id, user_id, role) values
+  (org_b, tests.get_supabase_uid('b_owner'), 'owner'),
+  (org_b, tests.get_supabase_uid('b_technician'), 'technician');
+
+  insert into public.invitations (organization_id, email, role, token_hash) values
+  (org_a, 'pending@tenant-a.test', 'viewer', sha256(convert_to('tenant-a-token', 'UTF8'))),
+  (org_b, 'pending@tenant-b.test', 'viewer', sha256(convert_to('tenant-b-token', 'UTF8')));
+
+  insert into public.feature_flags (key, description, enabled)
+  values ('tests_flag', 'A flag for the tests', false);
+  insert into public.organization_feature_flags (organization_id, flag_key, enabled)
+  values (org_a, 'tests_flag', true);
+  insert into public.usage_counters (organization_id, metric, period, value)
+  values (org_a, 'jobs', date_trunc('month', now())::date, 3);
+end
+$$;
+
+-- The id of an organization by slug.
+create or replace function tests.org_id(slug text) returns uuid
+language sql stable
+security definer
+set search_path = ''
+as $$
+  select o.id from public.organizations as o where o.slug = org_id.slug
+$$;
+
+-- Replaces {a} and {b} with the fixture organizations' ids, {a_invitation} with tenant A's
+-- pending invitation, and {person} with that test user's id.
+create or replace function tests.resolve(statement text) returns text
+language plpgsql stable
+security definer
+set search_path = ''
+as $$
+declare
+  resolved text := statement;
+  person record;
+begin
+  resolved := replace(resolved, '{a}', quote_literal(tests.org_id('tenant-a')) || '::uuid');
+  resolved := replace(resolved, '{b}', quote_literal(tests.org_id('tenant-b')) || '::uuid');
+  resolved := replace(
+    resolved, '{a_invitation}',
+    quote_literal((
+      select i.id from public.invitations as i where i.email = 'pending@tenant-a.test'
+    )) || '::uuid'
+  );
+  for person in
+    select u.raw_user_meta_data ->> 'test_identifier' as identifier, u.id from auth.users as u
+    where u.raw_user_meta_data ? 'test_identifier'
+  loop
+    resolved := replace(resolved, '{' || person.identifier || '}', quote_literal(person.id) || '::uuid');
+  end loop;
+  return resolved;
+end
+$$;
+
+-- Runs a statement as one actor, as PostgREST would, and undoes it. Returns "N rows" (rows
+-- returned or affected with RETURNING) or the SQLSTATE it failed with.
+create or replace function tests.outcome_as(actor text, statement text, with_message boolean default false)
+returns text
+language plpgsql
+set search_path = ''
+as $$
+declare
+  resolved text := tests.resolve(statement);
+  affected bigint;
+begin
+  if actor = 'anon' then
+    perform tests.authenticate_as_anon();
+  elsif actor = 'service_role' then
+    perform tests.authenticate_as_service_role();
+  else
+    perform tests.authenticate_as(actor);
+  end if;
+  begin
+    -- materialized: a stable function's result must be computed (and its EXECUTE checked).
+    execute format('with outcome as materialized (%s) select count(*) from outcome', resolved)
+    into affected;
+    -- Undo whatever the statement did: the matrix must not leak from one actor to the next.
+    raise exception using errcode = 'TSTOK', message = affected::text;
+  exception
+    when sqlstate 'TSTOK' then
+      perform tests.clear_authentication();
+      return sqlerrm || case when sqlerrm = '1' then ' row' else ' rows' end;
+    when others then
+      perform tests.clear_authentication();
+      return sqlstate || case when with_message then ': ' || sqlerrm else '' end;
+  end;
+end
+$$;
+
+-- The outcome of a statement for every actor in tests.actors().
+create or replace function tests.access_matrix(statement text)
+returns table (actor text, outcome text)
+language sql
+set search_path = ''
+as $$
+  select a.actor, tests.outcome_as(a.actor, statement)
+  from unnest(tests.actors()) with ordinality as a (actor, position)
+  order by a.position
+$$;
+
 grant execute on all functions in schema tests to anon, authenticated, service_role;
 
 begin;
