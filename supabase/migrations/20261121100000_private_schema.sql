@@ -6,8 +6,8 @@ revoke all on schema private from public;
 grant usage on schema private to anon, authenticated, service_role;
 
 -- Functions are not executable by everyone by default: each one grants what it needs.
-alter default privileges for role postgres in schema private revoke execute on functions from public;
-alter default privileges for role postgres in schema public revoke execute on functions from public;
+-- (Role-wide: per-schema default privileges can add to PUBLIC's EXECUTE but never remove it.)
+alter default privileges for role postgres revoke execute on functions from public;
 alter default privileges for role postgres in schema public
 revoke execute on functions from anon, authenticated;
 

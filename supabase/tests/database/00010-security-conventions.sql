@@ -1,0 +1,131 @@
+-- The security conventions hold for every object, present and future: RLS on every API table,
+-- invoker views, pinned search_path on definer functions, policies that wrap auth and helper
+-- calls in (select ...), an index behind every foreign key, and no grant a role does not need.
+begin;
+create extension if not exists pgtap with schema extensions;
+select plan(10);
+
+select is_empty(
+  $$
+    select c.oid::regclass::text from pg_catalog.pg_class as c
+    inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
+    where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relrowsecurity
+  $$,
+  'Every table in the API schema has row level security enabled'
+);
+
+select is_empty(
+  $$
+    select c.oid::regclass::text from pg_catalog.pg_class as c
+    inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
+    where n.nspname = 'public' and c.relkind in ('r', 'p')
+      and not exists (select from pg_catalog.pg_policy as p where p.polrelid = c.oid)
+  $$,
+  'Every table in the API schema has explicit policies'
+);
+
+select is_empty(
+  $$
+    select c.oid::regclass::text from pg_catalog.pg_class as c
+    inner join pg_catalog.pg_namespace as n on c.relnamespace = n.oid
+    where n.nspname = 'public' and c.relkind = 'v'
+      and not coalesce(c.reloptions @> array['security_invoker=true'], false)
+  $$,
+  'Every view in the API schema runs with the caller''s rights (security_invoker)'
+);
+
+select is_empty(
+  $$
+    select p.oid::regprocedure::text from pg_catalog.pg_proc as p
+    inner join pg_catalog.pg_namespace as n on p.pronamespace = n.oid
+    where p.prosecdef and n.nspname in ('public', 'private', 'queue')
+      and not coalesce(p.proconfig @> array['search_path=""'], false)
+  $$,
+  'Every security definer function pins search_path to the empty string'
+);
+
+select is_empty(
+  $$
+    select format('%s on %s', p.policyname, p.tablename) from pg_catalog.pg_policies as p
+    cross join lateral (
+      select coalesce(p.qual, '') || ' ' || coalesce(p.with_check, '') as expression
+    ) as e
+    where p.schemaname in ('public', 'storage')
+      and (
+        regexp_count(e.expression, 'auth\.(uid|jwt|role|email)\(\)')
+        <> regexp_count(e.expression, 'SELECT auth\.(uid|jwt|role|email)\(\)')
+        or regexp_count(e.expression, 'private\.[a-z_]+\(')
+        <> regexp_count(e.expression, 'SELECT private\.[a-z_]+\(')
+      )
+  $$,
+  'Policies call auth.uid(), auth.jwt() and helpers as (select ...), once per statement'
+);
+
+select is_empty(
+  $$
+    select format('%s (%s)', c.conrelid::regclass, c.conname) from pg_catalog.pg_constraint as c
+    inner join pg_catalog.pg_namespace as n on c.connamespace = n.oid
+    where c.contype = 'f' and n.nspname in ('public', 'private', 'queue')
+      and not exists (
+        select from pg_catalog.pg_index as i
+        where i.indrelid = c.conrelid
+          and (i.indkey::int2 [])[0:array_length(c.conkey, 1) - 1] @> c.conkey
+          and (i.indkey::int2 [])[0:array_length(c.conkey, 1) - 1] <@ c.conkey
+      )
+  $$,
+  'Every foreign key has an index that starts with its columns'
+);
+
+select is_empty(
+  $$
+    select p.oid::regprocedure::text from pg_catalog.pg_proc as p
+    inner join pg_catalog.pg_namespace as n on p.pronamespace = n.oid
+    where n.nspname in ('public', 'private', 'queue')
+      and p.prorettype <> 'pg_catalog.trigger'::regtype
+      and (
+        p.proacl is null
+        or exists (
+          select from aclexplode(p.proacl) as a
+          where a.grantee = 0 and a.privilege_type = 'EXECUTE'
+        )
+      )
+  $$,
+  'No function of ours is executable by PUBLIC: each one grants exactly who may call it'
+);
+
+select is(
+  (
+    select array_agg(distinct p.proname::text order by p.proname::text)
+    from pg_catalog.pg_proc as p
+    inner join pg_catalog.pg_namespace as n on p.pronamespace = n.oid
+    where n.nspname = 'public' and has_function_privilege('anon', p.oid, 'execute')
+  ),
+  array['health'],
+  'anon may call health() and no other RPC'
+);
+
+select is_empty(
+  $$
+    select format('%s.%s: %s', g.table_schema, g.table_name, g.privilege_type)
+    from information_schema.role_table_grants as g
+    where g.grantee = 'anon' and g.table_schema = 'public' and g.privilege_type <> 'SELECT'
+    union all
+    select format('%s.%s.%s', g.table_schema, g.table_name, g.column_name)
+    from information_schema.column_privileges as g
+    where g.grantee = 'anon' and g.table_schema = 'public' and g.privilege_type <> 'SELECT'
+  $$,
+  'anon cannot write to any table'
+);
+
+select is_empty(
+  $$
+    select format('%s.%s to %s', g.table_schema, g.table_name, g.grantee)
+    from information_schema.role_table_grants as g
+    where g.table_schema in ('private', 'queue')
+      and g.grantee in ('anon', 'authenticated', 'service_role')
+  $$,
+  'Internal tables (private, queue) are not reachable by any API role'
+);
+
+select * from finish();
+rollback;
