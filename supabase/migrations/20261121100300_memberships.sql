@@ -93,24 +93,39 @@ $$;
 revoke execute on function private.assert_mfa_if_required(uuid) from public;
 grant execute on function private.assert_mfa_if_required(uuid) to authenticated, service_role;
 
+-- Why frontends may not write to an organization right now (deleted, suspended, cancelled),
+-- or null when they may.
+create or replace function private.organization_write_block(organization uuid) returns text
+language sql stable security definer
+set search_path = ''
+as $$
+  select case
+    when o.deleted_at is not null then format('Organization "%s" has been deleted', o.name)
+    when o.status in ('suspended', 'cancelled')
+      then format('Organization "%s" is %s: its data is read-only', o.name, o.status)
+  end
+  from public.organizations as o where o.id = organization
+$$;
+revoke execute on function private.organization_write_block(uuid) from public;
+grant execute on function private.organization_write_block(uuid) to anon, authenticated, service_role;
+
 -- Raises 403 when a frontend writes to an organization that is suspended, cancelled or deleted.
--- Attached to every tenant table; service_role and definer functions are trusted callers.
+-- Attached to every tenant table. Security invoker on purpose: current_user tells a frontend
+-- (anon, authenticated) from trusted callers (service_role, definer functions, migrations).
 create or replace function private.enforce_organization_writable() returns trigger
-language plpgsql security definer
+language plpgsql
 set search_path = ''
 as $$
 declare
   target uuid := case when tg_op = 'DELETE' then old.organization_id else new.organization_id end;
-  org record;
+  block text;
 begin
   if not private.is_api_caller() then
     return coalesce(new, old);
   end if;
-  select o.name, o.status, o.deleted_at into org from public.organizations as o where o.id = target;
-  if org.deleted_at is not null then
-    raise exception 'Organization "%" has been deleted', org.name using errcode = '42501';
-  elsif org.status in ('suspended', 'cancelled') then
-    raise exception 'Organization "%" is %: its data is read-only', org.name, org.status
+  block := private.organization_write_block(target);
+  if block is not null then
+    raise exception '%', block
     using errcode = '42501',
     hint = 'An owner can contact support or update billing to reactivate it.';
   end if;
@@ -148,37 +163,55 @@ revoke execute on function private.guard_tenant_table(regclass) from public;
 -- Membership rules
 -- ==========================================================================================
 
--- Owners alone grant, change or remove the owner role; every organization keeps an owner;
--- role changes may need MFA; plans limit members and technicians.
-create or replace function private.check_membership_change() returns trigger
-language plpgsql security definer
+-- What frontends may do to memberships: owners alone grant, change or remove the owner role,
+-- a membership never changes hands, and role changes may need MFA. Security invoker on purpose
+-- (see enforce_organization_writable): definer functions such as accept_invitation are trusted.
+create or replace function private.check_membership_permissions() returns trigger
+language plpgsql
 set search_path = ''
 as $$
 declare
   org_id uuid := coalesce(new.organization_id, old.organization_id);
   caller_role public.member_role;
+  leaving boolean := tg_op = 'DELETE' and old.user_id = (select auth.uid());
+begin
+  if not private.is_api_caller() then
+    return coalesce(new, old);
+  end if;
+  caller_role := private.role_in(org_id);
+  if tg_op = 'UPDATE' and new.user_id is distinct from old.user_id then
+    raise exception 'A membership cannot be moved to another user' using errcode = '42501';
+  end if;
+  if ((tg_op <> 'INSERT' and old.role = 'owner' and not leaving)
+      or (tg_op <> 'DELETE' and new.role = 'owner'))
+     and caller_role is distinct from 'owner' then
+    raise exception 'Only an owner can grant, change or remove the owner role'
+    using errcode = '42501';
+  end if;
+  if tg_op = 'UPDATE' and new.role is distinct from old.role then
+    perform private.assert_mfa_if_required(org_id);
+  end if;
+  return coalesce(new, old);
+end
+$$;
+revoke execute on function private.check_membership_permissions() from public;
+
+-- Triggers fire in name order: lock, then the caller's permissions, then the invariants.
+create trigger memberships_1_check_permissions
+before insert or update or delete on public.memberships
+for each row execute function private.check_membership_permissions();
+
+-- What holds whoever writes: every live organization keeps an owner, and plans limit members
+-- and technicians.
+create or replace function private.check_membership_invariants() returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
   plan record;
   member_count integer;
   technician_count integer;
 begin
-  if private.is_api_caller() then
-    caller_role := private.role_in(org_id);
-    if tg_op = 'UPDATE' and new.user_id is distinct from old.user_id then
-      raise exception 'A membership cannot be moved to another user' using errcode = '42501';
-    end if;
-    if (tg_op <> 'INSERT' and old.role = 'owner' and not (tg_op = 'DELETE' and old.user_id = (select auth.uid())))
-       or (tg_op <> 'DELETE' and new.role = 'owner') then
-      if caller_role is distinct from 'owner' then
-        raise exception 'Only an owner can grant, change or remove the owner role'
-        using errcode = '42501';
-      end if;
-    end if;
-    if tg_op = 'UPDATE' and new.role is distinct from old.role then
-      perform private.assert_mfa_if_required(org_id);
-    end if;
-  end if;
-
-  -- Every live organization keeps at least one owner.
   if tg_op in ('UPDATE', 'DELETE') and old.role = 'owner'
      and (tg_op = 'DELETE' or new.role <> 'owner')
      and exists (select from public.organizations where id = old.organization_id)
@@ -191,7 +224,6 @@ begin
     hint = 'Transfer ownership to another member first (public.transfer_ownership).';
   end if;
 
-  -- Plan limits.
   if tg_op = 'INSERT' or (tg_op = 'UPDATE' and new.role = 'technician' and old.role <> 'technician') then
     select p.* into plan
     from public.organizations as o inner join public.plans as p on o.plan_id = p.id
@@ -212,11 +244,11 @@ begin
   return coalesce(new, old);
 end
 $$;
-revoke execute on function private.check_membership_change() from public;
+revoke execute on function private.check_membership_invariants() from public;
 
-create trigger memberships_check_change
+create trigger memberships_2_check_invariants
 before insert or update or delete on public.memberships
-for each row execute function private.check_membership_change();
+for each row execute function private.check_membership_invariants();
 
 -- Serialises membership changes per organization, so that two concurrent removals cannot both
 -- pass the last-owner check and two concurrent inserts cannot both pass the plan limit.
@@ -233,7 +265,7 @@ end
 $$;
 revoke execute on function private.lock_organization_memberships() from public;
 
-create trigger memberships_before_all_lock_organization
+create trigger memberships_0_lock_organization
 before insert or update or delete on public.memberships
 for each row execute function private.lock_organization_memberships();
 

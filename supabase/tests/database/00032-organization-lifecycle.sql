@@ -1,0 +1,118 @@
+-- Creating, suspending, reactivating and deleting organizations.
+begin;
+create extension if not exists pgtap with schema extensions;
+select plan(16);
+
+select tests.create_two_organizations();
+
+-- creating -----------------------------------------------------------------------------------
+select tests.authenticate_as('outsider');
+select results_eq(
+  $$select slug, plan_id, status::text from public.create_organization('  Outsider Plumbing & Co. ')$$,
+  $$values ('outsider-plumbing-co', 'trial', 'trialing')$$,
+  'Creating an organization normalises the slug and starts a trial'
+);
+select results_eq(
+  $$select m.role::text from public.memberships as m
+    inner join public.organizations as o on m.organization_id = o.id
+    where o.slug = 'outsider-plumbing-co'$$,
+  array['owner'],
+  'The creator is its owner'
+);
+select throws_ok(
+  $$select public.create_organization('Another', 'Outsider Plumbing Co')$$,
+  '23505', 'The address "outsider-plumbing-co" is taken',
+  'A taken slug is refused with a readable message'
+);
+select throws_ok(
+  $$update public.organizations set time_zone = 'Mars/Olympus' where slug = 'outsider-plumbing-co'$$,
+  '22023', 'time zone "Mars/Olympus" not recognized',
+  'An unknown time zone is refused'
+);
+select throws_ok(
+  $$update public.organizations set status = 'active' where slug = 'outsider-plumbing-co'$$,
+  '42501', 'permission denied for table organizations',
+  'Members cannot change their own billing status'
+);
+select tests.clear_authentication();
+
+-- suspending ---------------------------------------------------------------------------------
+select tests.authenticate_as('a_owner');
+select throws_ok(
+  format('select public.set_organization_status(%L, %L, %L)', tests.org_id('tenant-a'), 'active', 'why not'),
+  '42501', 'Only platform staff can change an organization''s status',
+  'Members cannot change the status'
+);
+select tests.clear_authentication();
+
+select tests.authenticate_as('staff');
+select throws_ok(
+  format('select public.set_organization_status(%L, %L, %L)', tests.org_id('tenant-a'), 'suspended', ' '),
+  '22023', 'Give a reason for the status change',
+  'A status change needs a reason'
+);
+select lives_ok(
+  format(
+    'select public.set_organization_status(%L, %L, %L)',
+    tests.org_id('tenant-a'),
+    'suspended',
+    'Unpaid invoices'
+  ),
+  'Staff suspend an organization'
+);
+select tests.clear_authentication();
+
+select tests.authenticate_as('a_owner');
+select throws_ok(
+  format('update public.organizations set name = %L where id = %L', 'Renamed', tests.org_id('tenant-a')),
+  '42501', 'Organization "Tenant A" is suspended: its data is read-only',
+  'A suspended organization cannot be edited'
+);
+select throws_ok(
+  format('delete from public.memberships where user_id = %L', tests.get_supabase_uid('a_viewer')),
+  '42501', 'Organization "Tenant A" is suspended: its data is read-only',
+  'Members cannot be removed from a suspended organization'
+);
+select throws_ok(
+  format('select public.invite_member(%L, %L)', tests.org_id('tenant-a'), 'new@example.test'),
+  '42501', 'Organization "Tenant A" is suspended: its data is read-only',
+  'Nobody can be invited into a suspended organization'
+);
+select results_eq(
+  format('select status::text from public.organizations where id = %L', tests.org_id('tenant-a')),
+  array['suspended'],
+  'Members still read their suspended organization'
+);
+select tests.clear_authentication();
+
+select results_eq(
+  $$select summary from public.activity where verb = 'organization.status_changed'$$,
+  array['Status set to suspended: Unpaid invoices'],
+  'The suspension and its reason are on the record'
+);
+
+select tests.authenticate_as('staff');
+select lives_ok(
+  format('select public.set_organization_status(%L, %L, %L)', tests.org_id('tenant-a'), 'active', 'Paid'),
+  'Staff reactivate it'
+);
+select tests.clear_authentication();
+
+select tests.authenticate_as('a_owner');
+select lives_ok(
+  format(
+    'update public.organizations set name = %L where id = %L', 'Tenant A Renamed', tests.org_id('tenant-a')
+  ),
+  'Once reactivated, it can be edited again'
+);
+
+-- deleting ---------------------------------------------------------------------------------
+select public.delete_organization(tests.org_id('tenant-a'));
+select is_empty(
+  'select 1 from public.organizations where slug = ''tenant-a''',
+  'A deleted organization disappears for its members'
+);
+select tests.clear_authentication();
+
+select * from finish();
+rollback;
