@@ -1,0 +1,103 @@
+-- Feature flags, usage counters, API rate limits, health and diagnostics.
+begin;
+create extension if not exists pgtap with schema extensions;
+select plan(14);
+
+select tests.create_two_organizations();
+
+-- feature flags ------------------------------------------------------------------------------
+select tests.authenticate_as('a_viewer');
+select is(
+  public.feature_enabled('tests_flag', tests.org_id('tenant-a')), true,
+  'An organization''s override wins over the global default'
+);
+select is(
+  public.feature_enabled('no_such_flag', tests.org_id('tenant-a')), false,
+  'An unknown flag is off'
+);
+select tests.clear_authentication();
+select tests.authenticate_as('b_owner');
+select is(
+  public.feature_enabled('tests_flag', tests.org_id('tenant-a')), false,
+  'Another organization''s override is not disclosed: the global default answers'
+);
+select tests.clear_authentication();
+update public.feature_flags set enabled = true
+where key = 'tests_flag';
+select tests.authenticate_as('b_owner');
+select is(
+  public.feature_enabled('tests_flag', tests.org_id('tenant-b')), true,
+  'Without an override, the global default answers'
+);
+select tests.clear_authentication();
+
+-- usage ----------------------------------------------------------------------------------------
+select is(
+  private.increment_usage(tests.org_id('tenant-a'), 'jobs', 2), 5::bigint,
+  'Usage adds up within the month'
+);
+select is(
+  private.increment_usage(tests.org_id('tenant-a'), 'emails'), 1::bigint,
+  'A new metric starts at the first use'
+);
+
+-- rate limits ------------------------------------------------------------------------------
+update private.rate_limits set requests_per_minute = 3
+where role = 'authenticated';
+update private.rate_limits set requests_per_minute = 2
+where role = 'anon';
+
+select tests.authenticate_as('a_viewer');
+select lives_ok(
+  'select private.check_request(); select private.check_request(); select private.check_request()',
+  'Requests within the budget pass'
+);
+select throws_ok(
+  'select private.check_request()',
+  'PT429', 'Too many requests: the limit is 3 per minute',
+  'The request over budget is refused with 429'
+);
+select tests.clear_authentication();
+select tests.authenticate_as('a_admin');
+select lives_ok('select private.check_request()', 'Each user has their own budget');
+select tests.clear_authentication();
+
+select tests.authenticate_as_anon('{"x-forwarded-for": "198.51.100.1"}');
+select throws_ok(
+  'select private.check_request(); select private.check_request(); select private.check_request()',
+  'PT429', 'Too many requests: the limit is 2 per minute',
+  'Anonymous callers are limited per client IP'
+);
+select tests.clear_authentication();
+select tests.authenticate_as_anon('{"x-forwarded-for": "198.51.100.2"}');
+select lives_ok('select private.check_request()', 'Another IP has its own budget');
+select tests.clear_authentication();
+
+select ok(
+  (
+    select 'pgrst.db_pre_request=private.check_request' = any(s.setconfig)
+    from pg_db_role_setting as s
+    where s.setrole = 'authenticator'::regrole
+  ),
+  'PostgREST is configured to run the rate limiter before every request'
+);
+
+-- health and schedules ---------------------------------------------------------------------
+select tests.authenticate_as_anon();
+select is(
+  (select array_agg(k order by k) from jsonb_object_keys(public.health()) as k),
+  array['status', 'time'],
+  'health() answers anyone and discloses nothing else'
+);
+select tests.clear_authentication();
+
+select ok(
+  (
+    select array_agg(jobname::text) @> array['fieldbase-audit-retention', 'fieldbase-rate-limit-purge']
+    from cron.job
+  ),
+  'Retention and purge jobs are scheduled in pg_cron'
+);
+
+select * from finish();
+rollback;
