@@ -92,6 +92,8 @@ set search_path = ''
 as $$
   select trim(both '-' from regexp_replace(lower(value), '[^a-z0-9]+', '-', 'g'))
 $$;
+-- Called by the organizations trigger, which runs as the caller.
+grant execute on function private.slugify(text) to anon, authenticated, service_role;
 
 -- Normalises an organization before it is stored, and rejects settings that make no sense.
 create or replace function private.normalize_organization() returns trigger

@@ -128,6 +128,9 @@ language plpgsql
 set search_path = ''
 as $$
 begin
+  -- A new PostgREST request plans everything afresh as its role; plans cached in this session
+  -- (e.g. a helper inlined while the fixture ran as postgres) must not skip privilege checks.
+  discard plans;
   perform set_config('role', claims ->> 'role', true);
   perform set_config('request.jwt.claims', claims::text, true);
   perform set_config(

@@ -1,0 +1,101 @@
+"""The platform layer as a frontend meets it: through PostgREST, with Supabase Auth tokens."""
+
+from __future__ import annotations
+
+import pytest
+
+from fieldbase_local import auth
+from fieldbase_local.postgrest import PostgrestError
+
+
+@pytest.fixture
+def people(fresh_db):
+    with fresh_db.connect() as conn:
+        ids = {
+            name: auth.create_user(conn, name, f"{name}@example.test")
+            for name in ("owner", "invitee", "stranger")
+        }
+        conn.commit()
+    return ids
+
+
+def token(db, user_id, **kwargs) -> str:
+    return auth.mint_access_token(db.inst, user_id, db.name, **kwargs)
+
+
+def call(api, bearer, sql, params=None):
+    with api.request(bearer, method="POST", path="/rest/v1/rpc") as req:
+        return req.execute(sql, params).fetchall()
+
+
+def test_signing_up_creating_an_organization_and_inviting(fresh_db, people):
+    api = fresh_db.postgrest()
+    owner = token(fresh_db, people["owner"])
+
+    ((org_id, slug),) = call(
+        api, owner, "select id, slug from public.create_organization('Delta Fire')"
+    )
+    assert slug == "delta-fire"
+    ((_, invite_token),) = call(
+        api,
+        owner,
+        "select * from public.invite_member(%s, 'invitee@example.test', 'technician')",
+        (org_id,),
+    )
+
+    with pytest.raises(PostgrestError) as refused:
+        call(
+            api,
+            token(fresh_db, people["stranger"]),
+            "select public.accept_invitation(%s)",
+            (invite_token,),
+        )
+    assert (refused.value.status, refused.value.message) == (
+        403,
+        "This invitation was sent to another email address",
+    )
+
+    invitee = token(fresh_db, people["invitee"])
+    call(api, invitee, "select public.accept_invitation(%s)", (invite_token,))
+    assert call(api, invitee, "select name from public.organizations") == [("Delta Fire",)]
+
+    fresh_claims = auth.user_claims(fresh_db.inst, people["invitee"], fresh_db.name)
+    assert fresh_claims["organizations"] == {str(org_id): "technician"}
+
+
+def test_errors_reach_the_frontend_with_the_right_status(fresh_db, people):
+    api = fresh_db.postgrest()
+    owner = token(fresh_db, people["owner"])
+    ((org_id,),) = call(api, owner, "select id from public.create_organization('Echo Plumbing')")
+
+    def status_of(sql, params=None, bearer=owner):
+        with pytest.raises(PostgrestError) as raised:
+            call(api, bearer, sql, params)
+        return raised.value.status
+
+    assert status_of("select public.create_organization('Echo Plumbing')") == 409
+    assert status_of("select public.leave_organization(%s)", (org_id,)) == 409
+    assert status_of("select public.accept_invitation('nope')") == 404
+    assert status_of("select public.set_organization_status(%s, 'active', 'x')", (org_id,)) == 403
+    assert status_of("select public.create_organization('Anon Co')", bearer=None) == 401
+    assert status_of("update public.organizations set time_zone = 'Nowhere/Land'") == 400
+
+
+def test_the_rate_limiter_answers_429_once_the_budget_is_spent(fresh_db, people):
+    with fresh_db.connect() as conn:
+        conn.execute(
+            "update private.rate_limits set requests_per_minute = 5 where role = 'authenticated'"
+        )
+        conn.commit()
+    api = fresh_db.postgrest(pre_request="private.check_request")
+    bearer = token(fresh_db, people["owner"])
+
+    for _ in range(5):
+        with api.request(bearer) as req:
+            assert req.execute("select public.health() ->> 'status'").fetchone() == ("ok",)
+    with pytest.raises(PostgrestError) as refused, api.request(bearer):
+        pass
+
+    assert refused.value.status == 429
+    assert refused.value.message == "Too many requests: the limit is 5 per minute"
+    assert refused.value.hint.startswith("Retry in ")
