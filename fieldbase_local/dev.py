@@ -8,6 +8,15 @@ import psycopg
 
 from fieldbase_local import policies, settings, stack
 
+ORGANIZATIONS = """
+select o.name, o.plan_id, o.status::text,
+       string_agg(format('%s (%s)', p.email, m.role), ', ' order by m.role) as people
+from public.organizations as o
+join public.memberships as m on m.organization_id = o.id
+join public.profiles as p on p.id = m.user_id
+group by o.id order by o.name
+"""
+
 SUMMARY = """
 select
   (select count(*) from supabase_migrations.schema_migrations) as migrations,
@@ -25,6 +34,7 @@ def main() -> int:
         migrations, policy_count, tables, users = conn.execute(
             SUMMARY, (list(policies.MANAGED_SCHEMAS),)
         ).fetchone()
+        organizations = conn.execute(ORGANIZATIONS).fetchall()
     drift = policies.drift(inst.dsn())
     print(
         f"""
@@ -34,6 +44,13 @@ migrations {migrations} applied from supabase/migrations
 policies   {policy_count} RLS policies from supabase/policies ({drift.report()})
 data       {tables} tables in public, {users} users in auth.users (from supabase/seed)
 logs       {inst.logfile}
+"""
+    )
+    print("seeded organizations (every password is 'password'):")
+    for name, plan, status, people in organizations:
+        print(f"  {name} [{plan}, {status}]\n    {people}")
+    print(
+        """
 
 next       scripts/db psql        open psql as the schema owner
            scripts/test           run every test (pgTAP and pytest)
