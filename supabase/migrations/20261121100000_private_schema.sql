@@ -30,4 +30,4 @@ set search_path = ''
 as $$
   select current_user in ('anon', 'authenticated')
 $$;
-grant execute on function private.is_api_caller() to anon, authenticated, service_role;
+grant execute on function private.is_api_caller() to authenticated, service_role;

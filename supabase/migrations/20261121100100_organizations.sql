@@ -83,7 +83,7 @@ as $$
   select exists (select from private.platform_staff where user_id = (select auth.uid()))
 $$;
 revoke execute on function private.is_platform_staff() from public;
-grant execute on function private.is_platform_staff() to anon, authenticated, service_role;
+grant execute on function private.is_platform_staff() to authenticated;
 
 -- A URL-safe slug from any text: "Acme Backflow & Co." -> "acme-backflow-co".
 create or replace function private.slugify(value text) returns text
@@ -93,7 +93,30 @@ as $$
   select trim(both '-' from regexp_replace(lower(value), '[^a-z0-9]+', '-', 'g'))
 $$;
 -- Called by the organizations trigger, which runs as the caller.
-grant execute on function private.slugify(text) to anon, authenticated, service_role;
+grant execute on function private.slugify(text) to authenticated, service_role;
+
+-- Raises 403 when an organization is deleted, suspended or cancelled: its data is read-only for
+-- its members. The one check behind the organizations trigger, every tenant table's guard and
+-- the RPCs that write on a member's behalf.
+create or replace function private.assert_organization_writable(organization uuid) returns void
+language plpgsql stable security definer
+set search_path = ''
+as $$
+declare
+  org record;
+begin
+  select o.name, o.status, o.deleted_at into org from public.organizations as o where o.id = organization;
+  if org.deleted_at is not null then
+    raise exception 'Organization "%" has been deleted', org.name using errcode = '42501';
+  elsif org.status in ('suspended', 'cancelled') then
+    raise exception 'Organization "%" is %: its data is read-only', org.name, org.status
+    using errcode = '42501',
+    hint = 'An owner can contact support or update billing to reactivate it.';
+  end if;
+end
+$$;
+revoke execute on function private.assert_organization_writable(uuid) from public;
+grant execute on function private.assert_organization_writable(uuid) to authenticated;
 
 -- Normalises an organization before it is stored, and rejects settings that make no sense.
 create or replace function private.normalize_organization() returns trigger
@@ -108,10 +131,8 @@ begin
   perform now() at time zone new.time_zone;
   if tg_op = 'UPDATE' then
     new.updated_at := now();
-    if private.is_api_caller() and old.status in ('suspended', 'cancelled') then
-      raise exception 'Organization "%" is %: its data is read-only', old.name, old.status
-      using errcode = '42501',
-      hint = 'An owner can contact support or update billing to reactivate it.';
+    if private.is_api_caller() then
+      perform private.assert_organization_writable(old.id);
     end if;
     -- Members may edit settings, never the billing state: that is staff's or billing's job.
     if private.is_api_caller() and (

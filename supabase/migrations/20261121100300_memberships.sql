@@ -63,7 +63,7 @@ as $$
   where m.organization_id in (select private.organization_ids_for())
 $$;
 revoke execute on function private.co_member_ids() from public;
-grant execute on function private.co_member_ids() to anon, authenticated, service_role;
+grant execute on function private.co_member_ids() to authenticated;
 
 -- The signed-in user's role in an organization, or null.
 create or replace function private.role_in(organization uuid) returns public.member_role
@@ -74,7 +74,7 @@ as $$
   where m.organization_id = organization and m.user_id = (select auth.uid())
 $$;
 revoke execute on function private.role_in(uuid) from public;
-grant execute on function private.role_in(uuid) to authenticated, service_role;
+grant execute on function private.role_in(uuid) to authenticated;
 
 -- Raises 403 when the organization asks for MFA and the session is not aal2.
 create or replace function private.assert_mfa_if_required(organization uuid) returns void
@@ -91,23 +91,7 @@ begin
 end
 $$;
 revoke execute on function private.assert_mfa_if_required(uuid) from public;
-grant execute on function private.assert_mfa_if_required(uuid) to authenticated, service_role;
-
--- Why frontends may not write to an organization right now (deleted, suspended, cancelled),
--- or null when they may.
-create or replace function private.organization_write_block(organization uuid) returns text
-language sql stable security definer
-set search_path = ''
-as $$
-  select case
-    when o.deleted_at is not null then format('Organization "%s" has been deleted', o.name)
-    when o.status in ('suspended', 'cancelled')
-      then format('Organization "%s" is %s: its data is read-only', o.name, o.status)
-  end
-  from public.organizations as o where o.id = organization
-$$;
-revoke execute on function private.organization_write_block(uuid) from public;
-grant execute on function private.organization_write_block(uuid) to anon, authenticated, service_role;
+grant execute on function private.assert_mfa_if_required(uuid) to authenticated;
 
 -- Raises 403 when a frontend writes to an organization that is suspended, cancelled or deleted.
 -- Attached to every tenant table. Security invoker on purpose: current_user tells a frontend
@@ -118,17 +102,11 @@ set search_path = ''
 as $$
 declare
   target uuid := case when tg_op = 'DELETE' then old.organization_id else new.organization_id end;
-  block text;
 begin
   if not private.is_api_caller() then
     return coalesce(new, old);
   end if;
-  block := private.organization_write_block(target);
-  if block is not null then
-    raise exception '%', block
-    using errcode = '42501',
-    hint = 'An owner can contact support or update billing to reactivate it.';
-  end if;
+  perform private.assert_organization_writable(target);
   if tg_op = 'UPDATE' and new.organization_id is distinct from old.organization_id then
     raise exception 'A % row cannot move to another organization', tg_table_name
     using errcode = '42501';
