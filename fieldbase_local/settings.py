@@ -33,9 +33,9 @@ def _pg_bindir() -> Path:
     explicit = os.environ.get("FIELDBASE_PG_BINDIR")
     if explicit:
         return Path(explicit)
-    for candidate in (Path("/usr/lib/postgresql/15/bin"),):
-        if (candidate / "postgres").exists():
-            return candidate
+    debian = Path("/usr/lib/postgresql/15/bin")
+    if (debian / "postgres").exists():
+        return debian
     found = shutil.which("postgres")
     if found:
         return Path(found).parent

@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,6 +104,7 @@ def templates(pytestconfig: pytest.Config) -> settings.Instance:
     return ensure_templates(pytestconfig)
 
 
+@contextmanager
 def _fresh(inst: settings.Instance, template: str, prefix: str) -> Iterator[Database]:
     name = f"{prefix}_{os.getpid()}_{next(_counter)}"
     bootstrap.clone_database(inst, template, name)
@@ -115,13 +117,15 @@ def _fresh(inst: settings.Instance, template: str, prefix: str) -> Iterator[Data
 @pytest.fixture
 def fresh_db(templates: settings.Instance) -> Iterator[Database]:
     """A migrated, seeded database with the test helpers, all to this test."""
-    yield from _fresh(templates, MIGRATED_TEMPLATE, "t")
+    with _fresh(templates, MIGRATED_TEMPLATE, "t") as database:
+        yield database
 
 
 @pytest.fixture
 def bootstrapped_db(templates: settings.Instance) -> Iterator[Database]:
     """A database with Supabase's bootstrap and no migration, all to this test."""
-    yield from _fresh(templates, BOOTSTRAP_TEMPLATE, "b")
+    with _fresh(templates, BOOTSTRAP_TEMPLATE, "b") as database:
+        yield database
 
 
 # --- pgTAP files as pytest items ---------------------------------------------------------------
@@ -165,7 +169,7 @@ class PgTapFailure(Exception):
 class PgTapItem(pytest.Item):
     def runtest(self) -> None:
         inst = ensure_templates(self.config)
-        for database in _fresh(inst, MIGRATED_TEMPLATE, "tap"):
+        with _fresh(inst, MIGRATED_TEMPLATE, "tap") as database:
             result = psql(database.dsn(), self.path)
         report = parse_tap(result.stdout)
         problems = report.problems()
