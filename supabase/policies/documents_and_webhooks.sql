@@ -1,0 +1,38 @@
+-- RLS policies of the worker's outputs: generated documents and webhook endpoints and their
+-- delivery log. Only the worker (through queue.* functions) writes documents and deliveries;
+-- endpoints are created through public.create_webhook_endpoint, which returns the secret.
+
+-- documents ------------------------------------------------------------------------------------
+create policy "Members other than technicians can read their organization's documents"
+on public.documents for select to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}')));
+
+create policy "Technicians can read their organization's work orders and inspection reports"
+on public.documents for select to authenticated
+using (
+  kind in ('work_order', 'inspection_report')
+  and organization_id in (select private.organization_ids_for('{technician}'))
+);
+
+create policy "Members other than technicians can download their organization's documents"
+on storage.objects for select to authenticated
+using (bucket_id = 'documents' and (storage.foldername(name))[1] in (select private.document_folders()));
+
+-- webhook endpoints ---------------------------------------------------------------------------
+create policy "Owners and admins can read their organization's webhook endpoints"
+on public.webhook_endpoints for select to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+create policy "Owners and admins can change their organization's webhook endpoints"
+on public.webhook_endpoints for update to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')))
+with check (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+create policy "Owners and admins can remove their organization's webhook endpoints"
+on public.webhook_endpoints for delete to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+-- webhook deliveries --------------------------------------------------------------------------
+create policy "Owners and admins can read their organization's webhook deliveries"
+on public.webhook_deliveries for select to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')));

@@ -1,0 +1,104 @@
+"""Worker configuration, from FIELDBASE_WORKER_* environment variables (see the README)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_worker_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FIELDBASE_WORKER_", extra="ignore")
+
+    # --- database ---------------------------------------------------------------------------
+    # Where queue functions are called; may be a transaction-mode pooler (Supavisor, pgbouncer).
+    database_url: str = "postgresql://fieldbase_worker:worker@127.0.0.1:54330/postgres"
+    # A direct or session-mode connection for LISTEN. Empty: use database_url. "off": poll
+    # only (needed when database_url is a transaction-mode pooler and nothing else is offered).
+    listen_url: str = ""
+    pool_size: int = Field(default=4, ge=1)
+
+    # --- claiming ---------------------------------------------------------------------------
+    worker_id: str = Field(default_factory=_default_worker_id)
+    # Kinds this replica runs ("email.*" patterns allowed); empty: every registered kind.
+    kinds: list[str] = []
+    concurrency: int = Field(default=16, ge=1)
+    batch_size: int = Field(default=10, ge=1)
+    lease_seconds: float = Field(default=30, gt=0)
+    heartbeat_seconds: float = Field(default=10, gt=0)
+    poll_seconds: float = Field(default=2.0, gt=0)
+    shutdown_grace_seconds: float = Field(default=20, ge=0)
+    # No organization gets more running jobs than this across all replicas (0: no cap).
+    per_organization_limit: int = Field(default=8, ge=0)
+    # Threads for CPU-bound work (PDF rendering), off the event loop.
+    cpu_threads: int = Field(default=2, ge=1)
+
+    # --- HTTP: /healthz, /metrics, /hooks/resend --------------------------------------------
+    http_host: str = "0.0.0.0"  # noqa: S104 - a container listens on its interface
+    http_port: int = 8080  # 0: no HTTP server
+
+    # --- email ------------------------------------------------------------------------------
+    email_backend: Literal["smtp", "resend"] = "smtp"
+    email_from: str = "fieldbase <no-reply@fieldbase.local>"
+    # Messages per second across this replica (the provider's limit divided by replicas).
+    email_rate_per_second: float = Field(default=10, gt=0)
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_timeout_seconds: float = 30
+    resend_api_key: SecretStr = SecretStr("")
+    resend_api_url: str = "https://api.resend.com"
+    # The signing secret of Resend's (Svix) webhook for bounce and complaint events.
+    resend_webhook_secret: SecretStr = SecretStr("")
+    # Links in emails (accept an invitation, open a document) point here.
+    app_url: str = "http://localhost:3000"
+
+    # --- documents --------------------------------------------------------------------------
+    storage_backend: Literal["local", "supabase"] = "local"
+    storage_dir: Path = Path(".fieldbase/storage")
+    storage_bucket: str = "documents"
+    supabase_url: str = ""
+    supabase_service_role_key: SecretStr = SecretStr("")
+
+    # --- webhooks ---------------------------------------------------------------------------
+    # Deliver to private, loopback and link-local addresses (local development only).
+    webhook_allow_private_targets: bool = False
+    webhook_timeout_seconds: float = Field(default=15, gt=0)
+    # Requests per second to one endpoint from this replica.
+    webhook_endpoint_rate_per_second: float = Field(default=10, gt=0)
+    # An endpoint whose every delivery failed for this long is switched off.
+    webhook_disable_after_hours: float = Field(default=120, gt=0)
+
+    # --- logs -------------------------------------------------------------------------------
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.heartbeat_seconds >= self.lease_seconds:
+            raise ValueError("heartbeat_seconds must be shorter than lease_seconds")
+        if self.email_backend == "resend" and not self.resend_api_key.get_secret_value():
+            raise ValueError("email_backend=resend needs FIELDBASE_WORKER_RESEND_API_KEY")
+        if self.storage_backend == "supabase" and not (
+            self.supabase_url and self.supabase_service_role_key.get_secret_value()
+        ):
+            raise ValueError(
+                "storage_backend=supabase needs FIELDBASE_WORKER_SUPABASE_URL and "
+                "FIELDBASE_WORKER_SUPABASE_SERVICE_ROLE_KEY"
+            )
+        return self
+
+    @property
+    def effective_listen_url(self) -> str | None:
+        if self.listen_url == "off":
+            return None
+        return self.listen_url or self.database_url

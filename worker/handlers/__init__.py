@@ -1,0 +1,14 @@
+"""Every job kind the worker runs, registered in one registry."""
+
+from __future__ import annotations
+
+from worker.registry import Registry
+
+
+def build_registry() -> Registry:
+    from worker.handlers import documents, email, webhooks
+
+    registry = Registry()
+    for module in (email, documents, webhooks):
+        module.register(registry)
+    return registry

@@ -1,0 +1,256 @@
+"""Email jobs: one kind per template, each with its payload model.
+
+At-least-once made safe: the Message-ID and Resend's Idempotency-Key come from the job id, and
+once a message is sent the job remembers it (progress.email_sent), so a retry never resends.
+Suppressed addresses (bounced, complained) are skipped, not failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from worker.errors import PermanentError
+from worker.mail import Attachment, Email
+from worker.registry import JobContext, Registry
+
+EmailAddress = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+]
+# Attach PDFs up to this size; larger ones are linked.
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class InvitationEmail(_Payload):
+    invitation_id: uuid.UUID
+    email: EmailAddress
+    role: str
+    token: str
+    organization_name: str
+    inviter_name: str | None = None
+
+
+class InvoiceSentEmail(_Payload):
+    to: EmailAddress
+    customer_name: str
+    invoice_number: str
+    total: Decimal
+    currency: str | None = None
+    due_date: dt.date
+    pay_url: str | None = None
+    # A stored PDF (<organization_id>/invoice/...) to attach.
+    document_path: str | None = None
+
+
+class InvoiceReminderEmail(_Payload):
+    to: EmailAddress
+    customer_name: str
+    invoice_number: str
+    amount_due: Decimal
+    currency: str | None = None
+    due_date: dt.date
+    days_overdue: int = 0
+    pay_url: str | None = None
+
+
+class InspectionReportReadyEmail(_Payload):
+    to: EmailAddress
+    customer_name: str
+    site_address: str
+    inspection_type: str = "backflow test"
+    inspection_date: dt.date
+    result: Literal["pass", "fail", "repair needed"]
+    document_path: str | None = None
+    attach: bool = True
+    report_url: str | None = None
+
+
+class AppointmentEmail(_Payload):
+    to: EmailAddress
+    customer_name: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None = None
+    address: str
+    technician_name: str | None = None
+    service: str | None = None
+    notes: str | None = None
+    previous_starts_at: dt.datetime | None = None
+    cancelled: bool = False
+
+
+class TrialExpiringEmail(_Payload):
+    to: EmailAddress
+    name: str
+    trial_ends_at: dt.datetime
+    upgrade_url: str | None = None
+
+
+class TicketUpdatedEmail(_Payload):
+    to: EmailAddress
+    name: str
+    ticket_number: str
+    ticket_subject: str
+    status: str
+    comment: str | None = None
+    comment_author: str | None = None
+    ticket_url: str | None = None
+
+
+PLATFORM = {"id": None, "name": "fieldbase", "branding": {}, "time_zone": "UTC", "currency": "USD"}
+
+
+async def organization_profile(ctx: JobContext) -> dict[str, Any]:
+    if ctx.job.organization_id is None:
+        return PLATFORM
+    profile = await ctx.db.fetch_value(
+        "organization_profile", organization_id=ctx.job.organization_id
+    )
+    if profile is None:
+        raise PermanentError(f"Organization {ctx.job.organization_id} no longer exists")
+    return profile
+
+
+async def load_attachment(ctx: JobContext, path: str, filename: str) -> Attachment | None:
+    """A stored document of the job's own organization, or None when too large to attach."""
+    if not path.startswith(f"{ctx.job.organization_id}/"):
+        raise PermanentError(f"Document {path!r} does not belong to this job's organization")
+    try:
+        content = await ctx.services.storage.get(path)
+    except FileNotFoundError:
+        raise PermanentError(f"Document {path!r} was not found in storage") from None
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        return None
+    return Attachment(filename, content)
+
+
+async def send_email(
+    ctx: JobContext,
+    template: str,
+    to: str,
+    context: dict[str, Any],
+    attachments: list[Attachment] | None = None,
+) -> dict[str, Any]:
+    if ctx.job.progress.get("email_sent"):
+        return {"to": to, "message_id": ctx.job.progress.get("message_id"), "resent": False}
+    if await ctx.db.fetch("suppressed_emails", emails=[to]):
+        return {"to": to, "skipped": "address suppressed after a bounce or complaint"}
+    organization = context.get("organization") or await organization_profile(ctx)
+    subject, html, text = ctx.services.renderer.render(
+        template,
+        {"time_zone": organization["time_zone"], **context, "organization": organization},
+    )
+    sender_name, sender_address = email.utils.parseaddr(ctx.settings.email_from)
+    domain = sender_address.rpartition("@")[2] or "fieldbase.local"
+    message = Email(
+        sender=email.utils.formataddr((organization["name"] or sender_name, sender_address)),
+        to=to,
+        subject=subject,
+        html=html,
+        text=text,
+        message_id=f"<job-{ctx.job.id}@{domain}>",
+        idempotency_key=f"fieldbase-job-{ctx.job.id}",
+        reply_to=organization["branding"].get("reply_to"),
+        attachments=attachments or [],
+    )
+    await ctx.services.email_limiter.acquire(ctx.services.email.name)
+    provider_id = await ctx.services.email.send(message)
+    await ctx.save_progress(email_sent=True, message_id=message.message_id)
+    return {
+        "to": to,
+        "subject": subject,
+        "message_id": message.message_id,
+        "provider_id": provider_id,
+        "attachments": [a.filename for a in message.attachments],
+    }
+
+
+def register(registry: Registry) -> None:
+    @registry.register("email.invitation", InvitationEmail)
+    async def invitation(ctx: JobContext, p: InvitationEmail) -> dict[str, Any]:
+        organization = await organization_profile(ctx)
+        accept_url = f"{ctx.settings.app_url.rstrip('/')}/invitations/accept?token={p.token}"
+        result = await send_email(
+            ctx,
+            "invitation",
+            p.email,
+            {
+                "organization": organization,
+                "role": p.role,
+                "accept_url": accept_url,
+                "inviter_name": p.inviter_name or f"A member of {organization['name']}",
+            },
+        )
+        # The token only had to reach the invitee; it is not kept in the queue.
+        ctx.redact.append("token")
+        return result
+
+    @registry.register("email.invoice_sent", InvoiceSentEmail)
+    async def invoice_sent(ctx: JobContext, p: InvoiceSentEmail) -> dict[str, Any]:
+        organization = await organization_profile(ctx)
+        attachments = []
+        if p.document_path:
+            attachment = await load_attachment(
+                ctx, p.document_path, f"invoice-{p.invoice_number}.pdf"
+            )
+            attachments = [attachment] if attachment else []
+        context = {
+            **p.model_dump(),
+            "organization": organization,
+            "currency": p.currency or organization["currency"],
+            "attached": bool(attachments),
+        }
+        return await send_email(ctx, "invoice_sent", p.to, context, attachments)
+
+    @registry.register("email.invoice_reminder", InvoiceReminderEmail)
+    async def invoice_reminder(ctx: JobContext, p: InvoiceReminderEmail) -> dict[str, Any]:
+        organization = await organization_profile(ctx)
+        context = {
+            **p.model_dump(),
+            "organization": organization,
+            "currency": p.currency or organization["currency"],
+        }
+        return await send_email(ctx, "invoice_reminder", p.to, context)
+
+    @registry.register("email.inspection_report_ready", InspectionReportReadyEmail)
+    async def inspection_report_ready(
+        ctx: JobContext, p: InspectionReportReadyEmail
+    ) -> dict[str, Any]:
+        attachments = []
+        if p.document_path and p.attach:
+            attachment = await load_attachment(ctx, p.document_path, "inspection-report.pdf")
+            attachments = [attachment] if attachment else []
+        context = {**p.model_dump(), "attached": bool(attachments)}
+        return await send_email(ctx, "inspection_report_ready", p.to, context, attachments)
+
+    async def appointment(ctx: JobContext, p: AppointmentEmail, change: str) -> dict[str, Any]:
+        context = {**p.model_dump(), "change": "cancelled" if p.cancelled else change}
+        return await send_email(ctx, "appointment", p.to, context)
+
+    @registry.register("email.appointment_booked", AppointmentEmail)
+    async def appointment_booked(ctx: JobContext, p: AppointmentEmail) -> dict[str, Any]:
+        return await appointment(ctx, p, "booked")
+
+    @registry.register("email.appointment_changed", AppointmentEmail)
+    async def appointment_changed(ctx: JobContext, p: AppointmentEmail) -> dict[str, Any]:
+        return await appointment(ctx, p, "changed")
+
+    @registry.register("email.trial_expiring", TrialExpiringEmail)
+    async def trial_expiring(ctx: JobContext, p: TrialExpiringEmail) -> dict[str, Any]:
+        upgrade_url = p.upgrade_url or f"{ctx.settings.app_url.rstrip('/')}/settings/billing"
+        return await send_email(
+            ctx, "trial_expiring", p.to, {**p.model_dump(), "upgrade_url": upgrade_url}
+        )
+
+    @registry.register("email.ticket_updated", TicketUpdatedEmail)
+    async def ticket_updated(ctx: JobContext, p: TicketUpdatedEmail) -> dict[str, Any]:
+        return await send_email(ctx, "ticket_updated", p.to, p.model_dump())

@@ -1,0 +1,135 @@
+"""webhook.deliver: one signed delivery of one event to one endpoint (Standard Webhooks).
+
+webhook-id is the event's message id, the same on every retry, so receivers can drop repeats;
+the signature and timestamp are made at each attempt. Only 2xx counts as delivered; 410 Gone
+switches the endpoint off; Retry-After is honoured; every attempt is logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import uuid
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field
+from standardwebhooks import Webhook
+
+from worker import netguard
+from worker.errors import PermanentError, RetryLater
+from worker.mail import retry_after_seconds
+from worker.registry import JobContext, Registry
+
+EXCERPT_CHARS = 1000
+
+
+class WebhookDelivery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    endpoint_id: uuid.UUID
+    message_id: str = Field(pattern=r"^msg_[A-Za-z0-9]+$")
+    event_type: str = Field(min_length=1)
+    timestamp: dt.datetime
+    data: dict[str, Any]
+
+
+def signed_request(secret: str, message_id: str, body: str, now: dt.datetime) -> dict[str, str]:
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": Webhook(secret).sign(message_id, now, body),
+        "content-type": "application/json",
+    }
+
+
+def pinned(target: netguard.Target) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """The URL rewritten to the checked address, with Host and TLS server name kept."""
+    parts = urlsplit(target.url)
+    address = f"[{target.address}]" if ":" in target.address else target.address
+    netloc = address + (f":{parts.port}" if parts.port else "")
+    url = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+    host_header = parts.hostname + (f":{parts.port}" if parts.port else "")
+    extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
+    return url, {"host": host_header}, extensions
+
+
+def register(registry: Registry) -> None:
+    @registry.register("webhook.deliver", WebhookDelivery)
+    async def deliver(ctx: JobContext, p: WebhookDelivery) -> dict[str, Any]:
+        if ctx.job.progress.get("delivered"):
+            return ctx.job.progress["delivered"]
+        rows = await ctx.db.fetch("webhook_target", endpoint_id=p.endpoint_id)
+        if not rows:
+            return {"skipped": "the endpoint was deleted"}
+        target = rows[0]
+        if not target["active"]:
+            return {"skipped": "the endpoint is switched off"}
+
+        async def record(
+            succeeded: bool,
+            status_code: int | None = None,
+            latency_ms: int | None = None,
+            excerpt: str | None = None,
+            error: str | None = None,
+        ) -> bool:
+            return await ctx.db.fetch_value(
+                "record_webhook_attempt",
+                endpoint_id=p.endpoint_id,
+                message_id=p.message_id,
+                event_type=p.event_type,
+                job_id=ctx.job.id,
+                attempt=ctx.job.attempts,
+                succeeded=succeeded,
+                status_code=status_code,
+                latency_ms=latency_ms,
+                response_excerpt=excerpt,
+                error=error,
+                disable_after_seconds=ctx.settings.webhook_disable_after_hours * 3600,
+            )
+
+        try:
+            resolved = await netguard.resolve(
+                target["url"], ctx.settings.webhook_allow_private_targets
+            )
+        except netguard.RefusedTarget as refused:
+            await record(False, error=str(refused))
+            raise
+
+        body = json.dumps(
+            {"type": p.event_type, "timestamp": p.timestamp.isoformat(), "data": p.data},
+            separators=(",", ":"),
+            sort_keys=True,
+        )
+        headers = signed_request(target["secret"], p.message_id, body, dt.datetime.now(dt.UTC))
+        url, host, extensions = pinned(resolved)
+        await ctx.services.webhook_limiter.acquire(str(p.endpoint_id))
+        started = time.monotonic()
+        try:
+            response = await ctx.services.http.post(
+                url,
+                content=body,
+                headers={**headers, **host},
+                timeout=ctx.settings.webhook_timeout_seconds,
+                extensions=extensions,
+            )
+        except httpx.HTTPError as error:
+            latency = int((time.monotonic() - started) * 1000)
+            message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            await record(False, latency_ms=latency, error=message)
+            raise RetryLater(f"Delivery to {target['url']} failed: {message}") from None
+        latency = int((time.monotonic() - started) * 1000)
+        excerpt = response.text[:EXCERPT_CHARS]
+        succeeded = 200 <= response.status_code < 300
+        still_active = await record(succeeded, response.status_code, latency, excerpt)
+        outcome = {"status_code": response.status_code, "latency_ms": latency, "url": target["url"]}
+        if succeeded:
+            await ctx.save_progress(delivered=outcome)
+            return outcome
+        if response.status_code == 410 or not still_active:
+            raise PermanentError(
+                f"{target['url']} answered {response.status_code}; the endpoint is switched off"
+            )
+        retry_in = retry_after_seconds(response) if response.status_code in (429, 503) else None
+        raise RetryLater(f"{target['url']} answered {response.status_code}", retry_in=retry_in)

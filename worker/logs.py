@@ -1,0 +1,39 @@
+"""JSON logs, one object per line, carrying the job id, kind and organization of the job."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import sys
+from typing import Any
+
+from pythonjsonlogger.json import JsonFormatter
+
+job_fields: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "job_fields", default=None
+)
+
+
+class _JobFieldsFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in (job_fields.get() or {}).items():
+            if not hasattr(record, key):
+                setattr(record, key, value)
+        return True
+
+
+def configure(level: str = "INFO", stream: Any = None) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(
+        JsonFormatter(
+            "{asctime}{levelname}{name}{message}",
+            style="{",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        )
+    )
+    handler.addFilter(_JobFieldsFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # httpx logs every request at INFO; deliveries are logged by the webhook handler instead.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

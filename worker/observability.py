@@ -1,0 +1,157 @@
+"""Prometheus metrics and the worker's small HTTP server: /healthz, /metrics, /hooks/resend."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
+
+log = logging.getLogger(__name__)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.claimed = Counter(
+            "fieldbase_jobs_claimed", "Jobs claimed", ["kind"], registry=self.registry
+        )
+        self.succeeded = Counter(
+            "fieldbase_jobs_succeeded", "Jobs that succeeded", ["kind"], registry=self.registry
+        )
+        self.failed = Counter(
+            "fieldbase_jobs_failed",
+            "Failed attempts, by what happens next (retry or dead)",
+            ["kind", "outcome"],
+            registry=self.registry,
+        )
+        self.duration = Histogram(
+            "fieldbase_job_duration_seconds",
+            "Time a handler ran",
+            ["kind"],
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+        )
+        self.start_latency = Histogram(
+            "fieldbase_job_start_latency_seconds",
+            "Time from when a job was due to when a worker started it",
+            ["kind"],
+            registry=self.registry,
+            buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300),
+        )
+        self.in_flight = Gauge(
+            "fieldbase_jobs_in_flight", "Jobs this worker is running", registry=self.registry
+        )
+        self.queue_depth = Gauge(
+            "fieldbase_queue_depth",
+            "Jobs waiting or running, by kind and status (all workers)",
+            ["kind", "status"],
+            registry=self.registry,
+        )
+
+    def set_depth(self, rows: list[dict[str, Any]]) -> None:
+        self.queue_depth.clear()
+        for row in rows:
+            self.queue_depth.labels(row["kind"], row["status"]).set(row["jobs"])
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("http " + format, *args)
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+Route = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
+
+
+class HttpServer:
+    """Serves /healthz (from health()), /metrics and POST routes in a background thread."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        metrics: Metrics,
+        health: Callable[[], tuple[bool, dict[str, Any]]],
+        post_routes: dict[str, Route] | None = None,
+    ):
+        self._metrics_app = make_wsgi_app(metrics.registry)
+        self._health = health
+        self._post_routes = post_routes or {}
+        self._server = make_server(host, port, self._app, _Server, _QuietHandler)
+        self.port = self._server.server_port
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="worker-http", daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _app(self, environ: dict[str, Any], start_response: Callable) -> list[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        if path == "/metrics" and method == "GET":
+            return self._metrics_app(environ, start_response)
+        if path == "/healthz" and method == "GET":
+            ok, detail = self._health()
+            return _json(start_response, 200 if ok else 503, detail)
+        route = self._post_routes.get(path)
+        if route and method == "POST":
+            try:
+                status, body = route(environ)
+            except Exception:
+                log.exception("http route %s failed", path)
+                status, body = 500, {"error": "internal error"}
+            return _json(start_response, status, body)
+        return _json(start_response, 404, {"error": "not found"})
+
+
+def _json(start_response: Callable, status: int, body: dict[str, Any]) -> list[bytes]:
+    data = json.dumps(body, default=str).encode()
+    reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}.get(status, "")
+    start_response(
+        f"{status} {reason}".strip(),
+        [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
+    )
+    return [data]
+
+
+class Liveness:
+    """When the loop last went round and when the database last answered."""
+
+    def __init__(self, stale_after: float):
+        self.stale_after = stale_after
+        self.loop_at = time.monotonic()
+        self.database_at = 0.0
+        self.database_error: str | None = None
+        self.stopping = False
+
+    def report(self) -> tuple[bool, dict[str, Any]]:
+        now = time.monotonic()
+        loop_age = now - self.loop_at
+        db_age = now - self.database_at if self.database_at else None
+        ok = (
+            not self.stopping
+            and loop_age < self.stale_after
+            and db_age is not None
+            and db_age < self.stale_after
+        )
+        return ok, {
+            "ok": ok,
+            "stopping": self.stopping,
+            "loop_seconds_ago": round(loop_age, 3),
+            "database_seconds_ago": None if db_age is None else round(db_age, 3),
+            "database_error": self.database_error,
+        }

@@ -1,0 +1,158 @@
+"""A small typed interface to the queue functions, over a psycopg async pool.
+
+Safe behind a transaction-mode pooler: autocommit calls, no prepared statements, no session
+state. Handlers get the same object (as ctx.db) for the few queries they need.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
+from pydantic import BaseModel
+
+from worker.queries import query
+
+
+class Job(BaseModel):
+    id: int
+    organization_id: uuid.UUID | None
+    kind: str
+    payload: dict[str, Any]
+    priority: int
+    run_at: dt.datetime
+    attempts: int
+    max_attempts: int
+    progress: dict[str, Any]
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+
+
+class Outcome(BaseModel):
+    """What became of one run: success with a result, or a failure to record."""
+
+    job_id: int
+    kind: str
+    succeeded: bool
+    result: dict[str, Any] | None = None
+    # Payload keys to drop once the job succeeded (secrets such as invitation tokens).
+    redact: list[str] = []
+    error: str | None = None
+    permanent: bool = False
+    # Whether this was the last attempt (permanent, or attempts used up); for metrics and logs.
+    dead: bool = False
+    retry_in: float | None = None
+
+
+def make_pool(conninfo: str, size: int, name: str = "fieldbase-worker") -> AsyncConnectionPool:
+    # prepare_threshold=None: no server-side prepared statements (transaction-mode poolers).
+    return AsyncConnectionPool(
+        conninfo,
+        min_size=1,
+        max_size=size,
+        kwargs={"autocommit": True, "prepare_threshold": None, "row_factory": dict_row},
+        check=AsyncConnectionPool.check_connection,
+        open=False,
+        name=name,
+        reconnect_timeout=0,
+    )
+
+
+class Queue:
+    def __init__(self, pool: AsyncConnectionPool, worker_id: str):
+        self.pool = pool
+        self.worker_id = worker_id
+
+    async def fetch(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(query(name), params)
+            return await cur.fetchall()
+
+    async def fetch_value(self, name: str, **params: Any) -> Any:
+        rows = await self.fetch(name, **params)
+        return next(iter(rows[0].values())) if rows else None
+
+    # --- the worker's loop ------------------------------------------------------------------
+    async def claim(
+        self,
+        kinds: Sequence[str] | None,
+        batch_size: int,
+        lease_seconds: float,
+        per_org_limit: int | None,
+    ) -> list[Job]:
+        """Lease up to batch_size ready jobs of these kinds (None: every kind)."""
+        rows = await self.fetch(
+            "claim",
+            worker_id=self.worker_id,
+            kinds=None if kinds is None else list(kinds),
+            batch_size=batch_size,
+            lease_seconds=lease_seconds,
+            per_organization_limit=per_org_limit or None,
+        )
+        return [Job.model_validate(row) for row in rows]
+
+    async def heartbeat(self, job_ids: Sequence[int], lease_seconds: float) -> set[int]:
+        rows = await self.fetch(
+            "heartbeat",
+            worker_id=self.worker_id,
+            job_ids=list(job_ids),
+            lease_seconds=lease_seconds,
+        )
+        return {row["job_id"] for row in rows}
+
+    async def finish(self, outcomes: Sequence[Outcome]) -> None:
+        """Record a batch of outcomes: one call for the successes, one for the failures."""
+        done = [
+            {"id": o.job_id, "result": o.result, "redact": o.redact}
+            for o in outcomes
+            if o.succeeded
+        ]
+        failed = [
+            {"id": o.job_id, "error": o.error, "permanent": o.permanent, "retry_in": o.retry_in}
+            for o in outcomes
+            if not o.succeeded
+        ]
+        if done:
+            await self.fetch("complete", worker_id=self.worker_id, completions=Jsonb(done))
+        if failed:
+            await self.fetch("fail", worker_id=self.worker_id, failures=Jsonb(failed))
+
+    async def release(self, job_ids: Sequence[int]) -> set[int]:
+        rows = await self.fetch("release", worker_id=self.worker_id, job_ids=list(job_ids))
+        return {row["job_id"] for row in rows}
+
+    async def save_progress(self, job_id: int, progress: dict[str, Any]) -> bool:
+        return bool(
+            await self.fetch_value(
+                "save_progress", worker_id=self.worker_id, job_id=job_id, progress=Jsonb(progress)
+            )
+        )
+
+    async def depth(self) -> list[dict[str, Any]]:
+        return await self.fetch("depth")
+
+    async def enqueue(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        organization_id: uuid.UUID | str | None = None,
+        dedupe_key: str | None = None,
+        run_at: dt.datetime | None = None,
+        priority: int | None = None,
+        max_attempts: int | None = None,
+    ) -> int:
+        return await self.fetch_value(
+            "enqueue",
+            kind=kind,
+            payload=Jsonb(payload),
+            organization_id=organization_id,
+            dedupe_key=dedupe_key,
+            run_at=run_at,
+            priority=priority,
+            max_attempts=max_attempts,
+        )

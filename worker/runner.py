@@ -1,0 +1,351 @@
+"""The worker loop: claim in batches, run handlers concurrently, heartbeat, finish in batches.
+
+One asyncio task claims, one listens for NOTIFY, one heartbeats, one records outcomes. A lost
+database connection pauses claiming and is retried with backoff; outcomes wait in memory until
+they are recorded, and jobs whose outcome never makes it come back when their lease expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import signal
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import psycopg
+from pydantic import ValidationError
+
+from worker import logs
+from worker.config import Settings
+from worker.errors import PermanentError, RetryLater
+from worker.observability import HttpServer, Liveness, Metrics
+from worker.queue import Job, Outcome, Queue, make_pool
+from worker.registry import JobContext, Registry
+
+log = logging.getLogger("worker")
+
+NOTIFY_CHANNEL = "fieldbase_jobs"
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """'Invalid payload: to: Field required; total: Input should be a valid decimal'."""
+    problems = [
+        f"{'.'.join(str(p) for p in e['loc']) or 'payload'}: {e['msg']}" for e in error.errors()
+    ]
+    return "Invalid payload: " + "; ".join(problems)
+
+
+class Worker:
+    def __init__(
+        self,
+        settings: Settings,
+        registry: Registry,
+        services: Any = None,
+        on_http_routes: Callable[[Worker], dict[str, Any]] | None = None,
+    ):
+        self.settings = settings
+        self.registry = registry
+        self.services = services
+        self.kinds = registry.kinds(settings.kinds) if settings.kinds else None
+        self.metrics = Metrics()
+        self.liveness = Liveness(stale_after=max(30.0, settings.lease_seconds * 2))
+        self.pool = make_pool(settings.database_url, settings.pool_size)
+        self.queue = Queue(self.pool, settings.worker_id)
+        self.cpu = ThreadPoolExecutor(settings.cpu_threads, thread_name_prefix="worker-cpu")
+        self._on_http_routes = on_http_routes
+        self.http: HttpServer | None = None
+        self._inflight: dict[int, asyncio.Task] = {}
+        self._jobs: dict[int, Job] = {}
+        self._outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
+        self._unrecorded = 0
+        self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
+        self.processed = 0
+
+    # --- lifecycle --------------------------------------------------------------------------
+    def request_stop(self) -> None:
+        """Stop claiming; running jobs get shutdown_grace_seconds to finish."""
+        if not self._stop.is_set():
+            log.info("stopping: no new claims, draining %d running job(s)", len(self._inflight))
+        self._stop.set()
+        self.liveness.stopping = True
+        self._wake.set()
+
+    async def run(self, once: bool = False) -> int:
+        """Run until stopped (or, with once, until nothing is ready). Returns jobs processed."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self.request_stop)
+        await self.pool.open(wait=False)
+        if self.settings.http_port and not once:
+            routes = self._on_http_routes(self) if self._on_http_routes else {}
+            self.http = HttpServer(
+                self.settings.http_host,
+                self.settings.http_port,
+                self.metrics,
+                self.liveness.report,
+                routes,
+            )
+            self.http.start()
+        helpers = [
+            asyncio.create_task(self._record_outcomes(), name="outcomes"),
+            asyncio.create_task(self._heartbeat(), name="heartbeat"),
+        ]
+        if not once:
+            helpers.append(asyncio.create_task(self._listen(), name="listen"))
+            helpers.append(asyncio.create_task(self._watch_depth(), name="depth"))
+        log.info(
+            "worker %s started (kinds: %s, concurrency %d)",
+            self.settings.worker_id,
+            ", ".join(self.kinds) if self.kinds else "all registered",
+            self.settings.concurrency,
+        )
+        try:
+            await self._claim_loop(once)
+            await self._drain()
+        finally:
+            for task in helpers:
+                task.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
+            await self._flush_remaining()
+            if self.http:
+                self.http.stop()
+            await self.pool.close()
+            self.cpu.shutdown(wait=False, cancel_futures=True)
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.remove_signal_handler(sig)
+        log.info("worker %s stopped after %d job(s)", self.settings.worker_id, self.processed)
+        return self.processed
+
+    # --- claiming ---------------------------------------------------------------------------
+    async def _claim_loop(self, once: bool) -> None:
+        backoff = 0.1
+        while not self._stop.is_set():
+            self.liveness.loop_at = time.monotonic()
+            free = self.settings.concurrency - len(self._inflight)
+            jobs: list[Job] = []
+            if free > 0:
+                self._wake.clear()
+                try:
+                    jobs = await self.queue.claim(
+                        self.kinds,
+                        min(self.settings.batch_size, free),
+                        self.settings.lease_seconds,
+                        self.settings.per_organization_limit,
+                    )
+                    self.liveness.database_at = time.monotonic()
+                    self.liveness.database_error = None
+                    backoff = 0.1
+                except psycopg.Error as error:
+                    self.liveness.database_error = str(error).strip()
+                    log.warning("claim failed, retrying in %.1fs: %s", backoff, error)
+                    await self._sleep_or_stop(backoff)
+                    backoff = min(backoff * 2, 10.0)
+                    continue
+                for job in jobs:
+                    self._start(job)
+                if len(jobs) == min(self.settings.batch_size, free):
+                    continue  # more may be ready right now
+            if once and not jobs and not self._inflight:
+                return
+            await self._wait_for_work()
+
+    async def _wait_for_work(self) -> None:
+        """Until NOTIFY, a freed slot, a stop request, or the poll interval."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), self.settings.poll_seconds)
+
+    async def _sleep_or_stop(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
+
+    def _start(self, job: Job) -> None:
+        self.metrics.claimed.labels(job.kind).inc()
+        self.metrics.in_flight.inc()
+        if job.started_at:
+            self.metrics.start_latency.labels(job.kind).observe(
+                max(0.0, (job.started_at - job.run_at).total_seconds())
+            )
+        self._jobs[job.id] = job
+        task = asyncio.create_task(self._run_job(job), name=f"job-{job.id}")
+        self._inflight[job.id] = task
+        task.add_done_callback(lambda _t, job_id=job.id: self._job_done(job_id))
+
+    def _job_done(self, job_id: int) -> None:
+        self._inflight.pop(job_id, None)
+        self._jobs.pop(job_id, None)
+        self.metrics.in_flight.dec()
+        self._wake.set()
+
+    # --- running one job --------------------------------------------------------------------
+    async def _run_job(self, job: Job) -> None:
+        fields = {"job_id": job.id, "kind": job.kind, "organization_id": str(job.organization_id)}
+        logs.job_fields.set(fields)
+        started = time.monotonic()
+        outcome = await self._execute(job)
+        self.metrics.duration.labels(job.kind).observe(time.monotonic() - started)
+        self._unrecorded += 1
+        await self._outcomes.put(outcome)
+
+    async def _execute(self, job: Job) -> Outcome:
+        registration = self.registry.get(job.kind)
+        if registration is None:
+            return self._failure(job, f"No handler for job kind {job.kind!r}", permanent=True)
+        try:
+            payload = registration.payload_model.model_validate(job.payload)
+        except ValidationError as error:
+            return self._failure(job, describe_validation_error(error), permanent=True)
+        ctx = JobContext(
+            job=job,
+            settings=self.settings,
+            db=self.queue,
+            services=self.services,
+            cpu=self.cpu,
+            log=logging.LoggerAdapter(log, {}),
+        )
+        try:
+            result = await registration.handler(ctx, payload)
+        except PermanentError as error:
+            return self._failure(job, str(error), permanent=True)
+        except RetryLater as error:
+            return self._failure(job, str(error), retry_in=error.retry_in)
+        except ValidationError as error:
+            return self._failure(job, describe_validation_error(error), permanent=True)
+        except Exception as error:
+            log.exception("job %d (%s) raised", job.id, job.kind)
+            return self._failure(job, f"{type(error).__name__}: {error}")
+        log.info("job %d (%s) succeeded", job.id, job.kind)
+        return Outcome(
+            job_id=job.id, kind=job.kind, succeeded=True, result=result or {}, redact=ctx.redact
+        )
+
+    def _failure(
+        self, job: Job, error: str, permanent: bool = False, retry_in: float | None = None
+    ) -> Outcome:
+        dead = permanent or job.attempts >= job.max_attempts
+        log.warning(
+            "job %d (%s) failed on attempt %d/%d (%s): %s",
+            job.id,
+            job.kind,
+            job.attempts,
+            job.max_attempts,
+            "dead" if dead else "will retry",
+            error,
+        )
+        return Outcome(
+            job_id=job.id,
+            kind=job.kind,
+            succeeded=False,
+            error=error,
+            permanent=permanent,
+            dead=dead,
+            retry_in=retry_in,
+        )
+
+    # --- recording outcomes -----------------------------------------------------------------
+    async def _record_outcomes(self) -> None:
+        """Record outcomes in batches: whatever piled up while the last batch was written."""
+        while True:
+            batch = [await self._outcomes.get()]
+            while not self._outcomes.empty() and len(batch) < 500:
+                batch.append(self._outcomes.get_nowait())
+            await self._write(batch)
+
+    async def _write(self, batch: list[Outcome]) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                await self.queue.finish(batch)
+                break
+            except psycopg.Error as error:
+                log.warning("recording %d outcome(s) failed, retrying: %s", len(batch), error)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+        self._unrecorded -= len(batch)
+        self.processed += len(batch)
+        for outcome in batch:
+            if outcome.succeeded:
+                self.metrics.succeeded.labels(outcome.kind).inc()
+            else:
+                self.metrics.failed.labels(outcome.kind, "dead" if outcome.dead else "retry").inc()
+
+    async def _flush_remaining(self) -> None:
+        batch = []
+        while not self._outcomes.empty():
+            batch.append(self._outcomes.get_nowait())
+        if batch:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._write(batch), timeout=10)
+
+    # --- heartbeats, shutdown ---------------------------------------------------------------
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.heartbeat_seconds)
+            running = list(self._inflight)
+            if not running:
+                continue
+            try:
+                held = await self.queue.heartbeat(running, self.settings.lease_seconds)
+            except psycopg.Error as error:
+                log.warning("heartbeat failed: %s", error)
+                continue
+            for job_id in set(running) - held:
+                task = self._inflight.get(job_id)
+                if task and not task.done():
+                    log.warning("job %d was cancelled or reaped; stopping its handler", job_id)
+                    task.cancel()
+
+    async def _drain(self) -> None:
+        """Let running jobs finish within the grace period, then give the rest back."""
+        if self._inflight:
+            _done, pending = await asyncio.wait(
+                list(self._inflight.values()), timeout=self.settings.shutdown_grace_seconds
+            )
+            if pending:
+                unfinished = [job_id for job_id, t in self._inflight.items() if t in pending]
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+                try:
+                    released = await self.queue.release(unfinished)
+                    log.info("released %d unfinished job(s) %s", len(released), sorted(released))
+                except psycopg.Error as error:
+                    log.warning("release failed (the lease will expire instead): %s", error)
+        # Wait for the recorder to write what finished.
+        deadline = time.monotonic() + 10
+        while self._unrecorded > 0 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+
+    # --- LISTEN/NOTIFY ----------------------------------------------------------------------
+    async def _listen(self) -> None:
+        url = self.settings.effective_listen_url
+        if not url:
+            log.info("LISTEN is off; polling every %.1fs", self.settings.poll_seconds)
+            return
+        backoff = 0.5
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+                    await conn.execute(f"listen {NOTIFY_CHANNEL}")
+                    backoff = 0.5
+                    self._wake.set()  # something may have been queued while we were away
+                    async for notice in conn.notifies():
+                        if self.kinds is None or notice.payload in self.kinds:
+                            self._wake.set()
+            except psycopg.Error as error:
+                log.warning("LISTEN connection lost, reconnecting in %.1fs: %s", backoff, error)
+                await asyncio.sleep(backoff + random.random() * backoff)  # noqa: S311
+                backoff = min(backoff * 2, 30.0)
+
+    async def _watch_depth(self) -> None:
+        while True:
+            with contextlib.suppress(psycopg.Error):
+                self.metrics.set_depth(await self.queue.depth())
+            await asyncio.sleep(15)

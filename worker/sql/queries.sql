@@ -1,0 +1,88 @@
+-- The worker's SQL, as named queries (`-- name: <name>`), loaded once by worker/queries.py.
+-- Every queue operation is a database function (supabase/migrations/*_job_queue_operations.sql);
+-- these are the calls. Parameters are named (%(name)s) and nothing relies on session state,
+-- so they run through a transaction-mode pooler.
+
+-- name: claim
+select
+  id,
+  organization_id,
+  kind,
+  payload,
+  priority,
+  run_at,
+  attempts,
+  max_attempts,
+  progress,
+  created_at,
+  started_at
+from queue.claim(
+  %(worker_id)s, %(kinds)s::text[], %(batch_size)s, make_interval(secs => %(lease_seconds)s),
+  %(per_organization_limit)s
+);
+
+-- name: heartbeat
+select job_id from queue.heartbeat(
+  %(worker_id)s, %(job_ids)s::bigint[], make_interval(secs => %(lease_seconds)s)
+) as job_id;
+
+-- name: complete
+select job_id from queue.complete(%(worker_id)s, %(completions)s::jsonb) as job_id;
+
+-- name: fail
+select
+  id,
+  status::text as status,
+  run_at
+from queue.fail(%(worker_id)s, %(failures)s::jsonb);
+
+-- name: release
+select job_id from queue.release(%(worker_id)s, %(job_ids)s::bigint[]) as job_id;
+
+-- name: save_progress
+select queue.save_progress(%(worker_id)s, %(job_id)s, %(progress)s::jsonb) as saved;
+
+-- name: depth
+select
+  kind,
+  status::text as status,
+  jobs,
+  oldest_run_at
+from queue.depth();
+
+-- name: enqueue
+select queue.enqueue(
+  %(kind)s, %(payload)s::jsonb, %(organization_id)s, %(dedupe_key)s,
+  coalesce(%(run_at)s, now()), coalesce(%(priority)s, 100)::smallint, %(max_attempts)s
+) as job_id;
+
+-- name: organization_profile
+select queue.organization_profile(%(organization_id)s) as profile;
+
+-- name: suppressed_emails
+select email from queue.suppressed_emails(%(emails)s::text[]) as email;
+
+-- name: record_email_event
+select queue.record_email_event(
+  %(event_type)s, %(email)s, %(detail)s, %(event_id)s
+) as suppressed;
+
+-- name: record_document
+select queue.record_document(
+  %(organization_id)s, %(kind)s, %(title)s, %(storage_path)s, %(size_bytes)s, %(sha256)s,
+  %(page_count)s, %(source_type)s, %(source_id)s, %(job_id)s, %(storage_bucket)s
+) as document_id;
+
+-- name: webhook_target
+select
+  url,
+  secret,
+  active
+from queue.webhook_target(%(endpoint_id)s);
+
+-- name: record_webhook_attempt
+select queue.record_webhook_attempt(
+  %(endpoint_id)s, %(message_id)s, %(event_type)s, %(job_id)s, %(attempt)s, %(succeeded)s,
+  %(status_code)s, %(latency_ms)s, %(response_excerpt)s, %(error)s,
+  make_interval(secs => %(disable_after_seconds)s)
+) as still_active;

@@ -1,0 +1,103 @@
+"""Where documents are stored: a local directory by default, Supabase Storage in production.
+
+Paths are '<organization_id>/<kind>/<file>' inside the bucket, as the storage policies expect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from worker.config import Settings
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    bucket: str
+    path: str
+    size_bytes: int
+    sha256: str
+    # Where a person can open it (a file path locally; the storage path on Supabase).
+    location: str
+
+
+class Storage(Protocol):
+    bucket: str
+
+    async def put(self, path: str, data: bytes, content_type: str) -> StoredObject: ...
+
+    async def get(self, path: str) -> bytes: ...
+
+
+def _checked(path: str) -> str:
+    parts = path.split("/")
+    if path.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"invalid storage path {path!r}")
+    return path
+
+
+class LocalStorage:
+    """Files under <root>/<bucket>/<path>, written atomically."""
+
+    def __init__(self, root: Path, bucket: str = "documents"):
+        self.root = Path(root)
+        self.bucket = bucket
+
+    def _file(self, path: str) -> Path:
+        return self.root / self.bucket / _checked(path)
+
+    def _write(self, target: Path, data: bytes) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, target)
+
+    async def put(self, path: str, data: bytes, content_type: str) -> StoredObject:
+        target = self._file(path)
+        await asyncio.to_thread(self._write, target, data)
+        return StoredObject(
+            self.bucket, path, len(data), hashlib.sha256(data).hexdigest(), str(target.resolve())
+        )
+
+    async def get(self, path: str) -> bytes:
+        return await asyncio.to_thread(self._file(path).read_bytes)
+
+
+class SupabaseStorage:
+    """Supabase Storage through the supabase client (service role key; upserts)."""
+
+    def __init__(self, url: str, service_role_key: str, bucket: str = "documents"):
+        from supabase import create_client
+
+        self.bucket = bucket
+        self._bucket = create_client(url, service_role_key).storage.from_(bucket)
+
+    async def put(self, path: str, data: bytes, content_type: str) -> StoredObject:
+        await asyncio.to_thread(
+            self._bucket.upload,
+            _checked(path),
+            data,
+            {"content-type": content_type, "upsert": "true"},
+        )
+        return StoredObject(
+            self.bucket, path, len(data), hashlib.sha256(data).hexdigest(), f"{self.bucket}/{path}"
+        )
+
+    async def get(self, path: str) -> bytes:
+        return await asyncio.to_thread(self._bucket.download, _checked(path))
+
+
+def storage_from_settings(settings: Settings) -> Storage:
+    if settings.storage_backend == "supabase":
+        return SupabaseStorage(
+            settings.supabase_url,
+            settings.supabase_service_role_key.get_secret_value(),
+            settings.storage_bucket,
+        )
+    return LocalStorage(settings.storage_dir, settings.storage_bucket)
