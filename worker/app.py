@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import logging
 from typing import Any
@@ -11,8 +12,8 @@ import psycopg
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from worker.config import Settings
-from worker.handlers import build_registry
 from worker.queries import query
+from worker.registry import Registry
 from worker.runner import Worker
 from worker.services import build_services
 
@@ -69,10 +70,15 @@ def resend_events_route(settings: Settings):
     return handle
 
 
+def load_registry(spec: str) -> Registry:
+    module, _, function = spec.partition(":")
+    return getattr(importlib.import_module(module), function or "build_registry")()
+
+
 def build_worker(settings: Settings, services: Any = None) -> Worker:
     return Worker(
         settings,
-        build_registry(),
+        load_registry(settings.registry),
         services or build_services(settings),
         on_http_routes=lambda _worker: {"/hooks/resend": resend_events_route(settings)},
     )

@@ -20,11 +20,14 @@ class Settings(BaseSettings):
 
     # --- database ---------------------------------------------------------------------------
     # Where queue functions are called; may be a transaction-mode pooler (Supavisor, pgbouncer).
-    database_url: str = "postgresql://fieldbase_worker:worker@127.0.0.1:54330/postgres"
+    database_url: str = "postgresql://fieldbase_worker:postgres@127.0.0.1:54330/postgres"
     # A direct or session-mode connection for LISTEN. Empty: use database_url. "off": poll
     # only (needed when database_url is a transaction-mode pooler and nothing else is offered).
     listen_url: str = ""
     pool_size: int = Field(default=4, ge=1)
+
+    # The handler registry, as module:function (add your own kinds by pointing at yours).
+    registry: str = "worker.handlers:build_registry"
 
     # --- claiming ---------------------------------------------------------------------------
     worker_id: str = Field(default_factory=_default_worker_id)

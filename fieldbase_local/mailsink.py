@@ -1,0 +1,60 @@
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives: in memory for
+tests, and as .eml files in a folder for people (scripts/dev)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import threading
+from email.message import EmailMessage
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+
+class _Keep:
+    def __init__(self, sink: MailSink):
+        self.sink = sink
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.sink._keep(message, envelope.content)
+        return "250 Message accepted for delivery"
+
+
+class MailSink:
+    def __init__(self, folder: Path | None = None, host: str = "127.0.0.1", port: int = 0):
+        self.folder = folder
+        self.messages: list[EmailMessage] = []
+        self._lock = threading.Lock()
+        self._received = threading.Condition(self._lock)
+        self._controller = Controller(_Keep(self), hostname=host, port=port or _free_port(host))
+        self.host, self.port = host, self._controller.port
+
+    def _keep(self, message: EmailMessage, raw: bytes) -> None:
+        with self._received:
+            self.messages.append(message)
+            if self.folder:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                (self.folder / f"{len(self.messages):04d}.eml").write_bytes(raw)
+            self._received.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 10) -> list[EmailMessage]:
+        with self._received:
+            self._received.wait_for(lambda: len(self.messages) >= count, timeout)
+            return list(self.messages)
+
+    def __enter__(self) -> MailSink:
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._controller.stop()
+
+
+def _free_port(host: str) -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]

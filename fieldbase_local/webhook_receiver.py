@@ -1,0 +1,93 @@
+"""A real HTTP receiver on loopback for webhook deliveries: verifies each Standard Webhooks
+signature with the endpoint's secret, records what came, and answers as told (status codes,
+Retry-After) so tests can drive retries. scripts/dev uses it to show verified deliveries."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from standardwebhooks import Webhook, WebhookVerificationError
+
+
+@dataclass
+class Delivery:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    verified: bool
+    error: str | None
+    payload: Any = None
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str = '{"ok":true}'
+
+
+class WebhookReceiver:
+    def __init__(self, secret: str | None = None, host: str = "127.0.0.1", port: int = 0):
+        self.secret = secret
+        self.deliveries: list[Delivery] = []
+        # Replies used in order, then `default`.
+        self.replies: list[Reply] = []
+        self.default = Reply()
+        self._cond = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                receiver._record(self.path, dict(self.headers.items()), body)
+                reply = receiver._next_reply()
+                data = reply.body.encode()
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer((host, port), Handler)
+        self.host, self.port = host, self._server.server_address[1]
+        self.url = f"http://{host}:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def _record(self, path: str, headers: dict[str, str], body: bytes) -> None:
+        verified, error, payload = False, None, None
+        if self.secret:
+            try:
+                payload = Webhook(self.secret).verify(body, headers)
+                verified = True
+            except WebhookVerificationError as e:
+                error = str(e)
+        else:
+            payload = json.loads(body or b"null")
+        with self._cond:
+            self.deliveries.append(Delivery(path, headers, body, verified, error, payload))
+            self._cond.notify_all()
+
+    def _next_reply(self) -> Reply:
+        with self._cond:
+            return self.replies.pop(0) if self.replies else self.default
+
+    def wait_for(self, count: int, timeout: float = 10) -> list[Delivery]:
+        with self._cond:
+            self._cond.wait_for(lambda: len(self.deliveries) >= count, timeout)
+            return list(self.deliveries)
+
+    def __enter__(self) -> WebhookReceiver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()

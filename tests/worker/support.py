@@ -1,0 +1,75 @@
+"""Handlers and helpers for worker tests: job kinds that record, sleep and fail on demand."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+from pydantic import BaseModel
+
+from worker.errors import PermanentError
+from worker.registry import JobContext, Registry
+
+# Executions are recorded here (created by the tests, insertable by the worker role).
+RUNS_TABLE_SQL = """
+create table public.test_runs (
+  job_id bigint not null,
+  worker text not null,
+  attempt integer not null,
+  started_at timestamptz not null,
+  finished_at timestamptz not null default clock_timestamp()
+);
+alter table public.test_runs enable row level security;
+create policy "the worker records runs" on public.test_runs for insert to fieldbase_worker
+with check (true);
+grant insert on public.test_runs to fieldbase_worker;
+"""
+
+
+class Sleep(BaseModel):
+    seconds: float = 0
+
+
+class Fail(BaseModel):
+    message: str = "boom"
+    permanent: bool = False
+
+
+def build_registry() -> Registry:
+    registry = Registry()
+
+    @registry.register("test.noop", BaseModel)
+    async def noop(ctx: JobContext, payload: BaseModel) -> dict[str, Any]:
+        return {"ok": True}
+
+    @registry.register("test.record", Sleep)
+    async def record(ctx: JobContext, payload: Sleep) -> dict[str, Any]:
+        started = await _now(ctx)
+        await asyncio.sleep(payload.seconds)
+        async with ctx.db.pool.connection() as conn:
+            await conn.execute(
+                "insert into public.test_runs (job_id, worker, attempt, started_at) "
+                "values (%s, %s, %s, %s)",
+                (ctx.job.id, ctx.settings.worker_id, ctx.job.attempts, started),
+            )
+        return {"pid": os.getpid()}
+
+    @registry.register("test.sleep", Sleep)
+    async def sleep(ctx: JobContext, payload: Sleep) -> dict[str, Any]:
+        await asyncio.sleep(payload.seconds)
+        return {"slept": payload.seconds}
+
+    @registry.register("test.fail", Fail)
+    async def fail(ctx: JobContext, payload: Fail) -> dict[str, Any]:
+        if payload.permanent:
+            raise PermanentError(payload.message)
+        raise RuntimeError(payload.message)
+
+    return registry
+
+
+async def _now(ctx: JobContext):
+    async with ctx.db.pool.connection() as conn:
+        cur = await conn.execute("select clock_timestamp() as now")
+        return (await cur.fetchone())["now"]
