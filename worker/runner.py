@@ -189,7 +189,11 @@ class Worker:
         fields = {"job_id": job.id, "kind": job.kind, "organization_id": str(job.organization_id)}
         logs.job_fields.set(fields)
         started = time.monotonic()
-        outcome = await self._execute(job)
+        try:
+            outcome = await self._execute(job)
+        except Exception as error:  # never let one job take the worker down
+            log.exception("job %d (%s) could not be run", job.id, job.kind)
+            outcome = self._failure(job, f"Worker error: {type(error).__name__}: {error}")
         self.metrics.duration.labels(job.kind).observe(time.monotonic() - started)
         self._unrecorded += 1
         await self._outcomes.put(outcome)

@@ -97,3 +97,103 @@ def run_once(settings: Settings, registry: Registry | None = None, **overrides) 
 @pytest.fixture
 def run(settings: Settings) -> Callable[..., int]:
     return lambda registry=None, **kw: run_once(settings, registry, **kw)
+
+
+# --- workers in a subprocess or a background thread -------------------------------------------
+
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 15, every: float = 0.05) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
+        time.sleep(every)
+
+
+class WorkerProcess:
+    """`python -m worker run` in its own process, configured by environment variables."""
+
+    def __init__(self, settings: Settings, log_path: Path, **overrides: Any):
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        values = {**settings.model_dump(mode="json"), **overrides}
+        for key, value in values.items():
+            if value is None:
+                continue
+            if hasattr(value, "get_secret_value"):
+                value = value.get_secret_value()
+            env[f"FIELDBASE_WORKER_{key.upper()}"] = (
+                json.dumps(value) if isinstance(value, list | dict) else str(value)
+            )
+        self.log_path = log_path
+        self._log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "worker", "run"],
+            cwd=REPO,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def signal(self, sig: int) -> None:
+        self.process.send_signal(sig)
+
+    def wait(self, timeout: float) -> int:
+        return self.process.wait(timeout)
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+        self._log.close()
+
+
+class BackgroundWorker:
+    """A Worker running its asyncio loop in a thread until stop()."""
+
+    def __init__(self, settings: Settings, registry: Registry | None = None):
+        self.worker = build_worker(settings)
+        if registry is not None:
+            self.worker.registry = registry
+            self.worker.kinds = None
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.error: BaseException | None = None
+
+    def _run(self) -> None:
+        async def go() -> None:
+            try:
+                await self.worker.run()
+            finally:
+                await self.worker.services.aclose()
+
+        try:
+            self.loop.run_until_complete(go())
+        except BaseException as error:  # surfaced by stop()
+            self.error = error
+
+    def __enter__(self) -> BackgroundWorker:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.loop.call_soon_threadsafe(self.worker.request_stop)
+        self.thread.join(30)
+        assert not self.thread.is_alive(), "the worker did not stop"
+        if self.error:
+            raise self.error

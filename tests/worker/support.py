@@ -27,6 +27,10 @@ grant insert on public.test_runs to fieldbase_worker;
 """
 
 
+class Empty(BaseModel):
+    pass
+
+
 class Sleep(BaseModel):
     seconds: float = 0
 
@@ -39,8 +43,8 @@ class Fail(BaseModel):
 def build_registry() -> Registry:
     registry = Registry()
 
-    @registry.register("test.noop", BaseModel)
-    async def noop(ctx: JobContext, payload: BaseModel) -> dict[str, Any]:
+    @registry.register("test.noop", Empty)
+    async def noop(ctx: JobContext, payload: Empty) -> dict[str, Any]:
         return {"ok": True}
 
     @registry.register("test.record", Sleep)

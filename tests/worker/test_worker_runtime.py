@@ -1,0 +1,191 @@
+"""The worker as it runs in production: processes, signals, crashes, reconnects, NOTIFY,
+a transaction-mode pgbouncer, health and metrics."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import socket
+
+import httpx
+import psycopg
+
+from tests.worker import support
+from tests.worker.conftest import BackgroundWorker, WorkerProcess, enqueue, job, wait_until
+
+TEST_REGISTRY = "tests.worker.support:build_registry"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def statuses(sql, ids):
+    rows = sql.execute("select id, status::text from queue.job_queue where id = any(%s)", (ids,))
+    return {r["id"]: r["status"] for r in rows}
+
+
+def test_outcomes_bad_payloads_and_unknown_kinds(sql, run):
+    ok = enqueue(sql, "test.noop")
+    retry = enqueue(sql, "test.fail", {"message": "flaky"})
+    permanent = enqueue(sql, "test.fail", {"message": "no such customer", "permanent": True})
+    bad = enqueue(sql, "test.sleep", {"seconds": "soon"})
+    unknown = enqueue(sql, "test.what_is_this")
+
+    assert run(support.build_registry()) == 5
+
+    assert job(sql, ok)["status"] == "succeeded" and job(sql, ok)["result"] == {"ok": True}
+    assert job(sql, retry)["status"] == "retrying"
+    assert job(sql, retry)["last_error"] == "RuntimeError: flaky"
+    assert job(sql, permanent)["status"] == "dead"
+    assert job(sql, permanent)["last_error"] == "no such customer"
+    assert job(sql, bad)["status"] == "dead"
+    assert (
+        job(sql, bad)["last_error"]
+        == "Invalid payload: seconds: Input should be a valid number, unable to parse string as a number"
+    )
+    assert job(sql, unknown)["status"] == "dead"
+    assert job(sql, unknown)["last_error"] == "No handler for job kind 'test.what_is_this'"
+
+
+def test_concurrent_workers_never_run_a_job_twice(sql, settings, tmp_path):
+    ids = [enqueue(sql, "test.record", {"seconds": 0.01}) for _ in range(150)]
+    workers = [
+        WorkerProcess(
+            settings,
+            tmp_path / f"w{n}.log",
+            worker_id=f"w{n}",
+            registry=TEST_REGISTRY,
+            concurrency=8,
+            batch_size=5,
+        )
+        for n in range(3)
+    ]
+    try:
+        wait_until(lambda: set(statuses(sql, ids).values()) == {"succeeded"}, timeout=60)
+    finally:
+        for w in workers:
+            w.stop()
+    runs = sql.execute(
+        "select job_id, count(*) as n from public.test_runs group by job_id"
+    ).fetchall()
+    assert len(runs) == 150 and {r["n"] for r in runs} == {1}, "every job ran exactly once"
+    by_worker = sql.execute("select count(distinct worker) as n from public.test_runs").fetchone()
+    assert by_worker["n"] >= 2, "the replicas shared the work"
+
+
+def test_a_killed_worker_loses_nothing(sql, settings, tmp_path):
+    job_id = enqueue(sql, "test.record", {"seconds": 3})
+    crashed = WorkerProcess(
+        settings,
+        tmp_path / "crashed.log",
+        worker_id="crashed",
+        registry=TEST_REGISTRY,
+        lease_seconds=2,
+        heartbeat_seconds=0.5,
+    )
+    try:
+        wait_until(lambda: job(sql, job_id)["lease_owner"] == "crashed")
+        crashed.signal(signal.SIGKILL)
+        crashed.wait(10)
+    finally:
+        crashed.stop()
+    killed_at = time.monotonic()
+    rescuer = WorkerProcess(
+        settings,
+        tmp_path / "rescuer.log",
+        worker_id="rescuer",
+        registry=TEST_REGISTRY,
+        lease_seconds=2,
+        heartbeat_seconds=0.5,
+        poll_seconds=0.2,
+    )
+    try:
+        wait_until(lambda: job(sql, job_id)["lease_owner"] == "rescuer", timeout=10)
+        back_after = time.monotonic() - killed_at
+        wait_until(lambda: job(sql, job_id)["status"] == "succeeded", timeout=15)
+    finally:
+        rescuer.stop()
+    assert back_after < 2 + 1, f"back within one lease period (took {back_after:.1f}s)"
+    row = job(sql, job_id)
+    assert row["attempts"] == 2 and "crashed stopped heartbeating" in row["errors"][0]["error"]
+    runs = sql.execute("select worker, attempt from public.test_runs").fetchall()
+    assert runs == [{"worker": "rescuer", "attempt": 2}]
+
+
+def test_sigterm_drains_then_releases_what_did_not_finish(sql, settings, tmp_path):
+    quick = [enqueue(sql, "test.record", {"seconds": 0.5}) for _ in range(2)]
+    slow = enqueue(sql, "test.sleep", {"seconds": 60})
+    worker = WorkerProcess(
+        settings, tmp_path / "w.log", registry=TEST_REGISTRY, shutdown_grace_seconds=2
+    )
+    try:
+        wait_until(lambda: set(statuses(sql, [*quick, slow]).values()) == {"running"})
+        started = time.monotonic()
+        worker.signal(signal.SIGTERM)
+        assert worker.wait(15) == 0, worker.log()
+        took = time.monotonic() - started
+    finally:
+        worker.stop()
+    assert statuses(sql, quick) == dict.fromkeys(quick, "succeeded"), "in-flight work finished"
+    row = job(sql, slow)
+    assert row["status"] == "queued" and row["attempts"] == 0, "the rest was given back"
+    assert took < 6, f"stopped within the grace period (took {took:.1f}s)"
+
+
+def test_worker_reconnects_after_its_connections_are_killed(sql, settings, db):
+    with BackgroundWorker(
+        settings.model_copy(update={"poll_seconds": 0.2}), support.build_registry()
+    ):
+        first = enqueue(sql, "test.noop")
+        wait_until(lambda: job(sql, first)["status"] == "succeeded")
+        with psycopg.connect(db.inst.superuser_dsn(db.name), autocommit=True) as admin:
+            killed = admin.execute(
+                "select count(pg_terminate_backend(pid)) from pg_stat_activity "
+                "where usename = 'fieldbase_worker' and datname = current_database()"
+            ).fetchone()[0]
+        assert killed >= 2, "the pool and the LISTEN connection were cut"
+        later = [enqueue(sql, "test.noop") for _ in range(5)]
+        wait_until(lambda: set(statuses(sql, later).values()) == {"succeeded"}, timeout=20)
+
+
+def test_notify_wakes_an_idle_worker_at_once(sql, settings):
+    idle = settings.model_copy(update={"poll_seconds": 30})
+    with BackgroundWorker(idle, support.build_registry()):
+        time.sleep(0.5)  # let it claim nothing and go idle
+        latencies = []
+        for _ in range(5):
+            job_id = enqueue(sql, "test.noop")
+            started = time.monotonic()
+            wait_until(lambda job_id=job_id: job(sql, job_id)["status"] == "succeeded", every=0.002)
+            latencies.append(time.monotonic() - started)
+    print(f"enqueue-to-done with NOTIFY: max {max(latencies) * 1000:.1f} ms")
+    assert max(latencies) < 5, "a 30 s poll interval was not what woke it"
+
+
+def test_health_and_metrics_endpoints(sql, settings):
+    with BackgroundWorker(
+        settings.model_copy(update={"http_port": free_port(), "http_host": "127.0.0.1"}),
+        support.build_registry(),
+    ) as background:
+        pass_id = enqueue(sql, "test.noop")
+        enqueue(sql, "test.fail", {"permanent": True})
+        wait_until(lambda: job(sql, pass_id)["status"] == "succeeded")
+        wait_until(lambda: background.worker.http is not None)
+        base = f"http://127.0.0.1:{background.worker.http.port}"
+        health = httpx.get(f"{base}/healthz")
+        metrics = wait_until(
+            lambda: (
+                (m := httpx.get(f"{base}/metrics").text)
+                and 'fieldbase_jobs_failed_total{kind="test.fail",outcome="dead"} 1.0' in m
+                and m
+            )
+        )
+    assert health.status_code == 200 and health.json()["ok"] is True
+    assert 'fieldbase_jobs_succeeded_total{kind="test.noop"} 1.0' in metrics
+    assert 'fieldbase_jobs_claimed_total{kind="test.noop"} 1.0' in metrics
+    assert "fieldbase_job_duration_seconds_bucket" in metrics
+    assert "fieldbase_job_start_latency_seconds_count" in metrics
