@@ -16,7 +16,7 @@ class _Keep:
     def __init__(self, sink: MailSink):
         self.sink = sink
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.sink._keep(message, envelope.content)
         return "250 Message accepted for delivery"

@@ -4,9 +4,8 @@ a transaction-mode pgbouncer, health and metrics."""
 from __future__ import annotations
 
 import signal
-import time
-
 import socket
+import time
 
 import httpx
 import psycopg
