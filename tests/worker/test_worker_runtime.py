@@ -43,8 +43,8 @@ def test_outcomes_bad_payloads_and_unknown_kinds(sql, run):
     assert job(sql, permanent)["last_error"] == "no such customer"
     assert job(sql, bad)["status"] == "dead"
     assert (
-        job(sql, bad)["last_error"]
-        == "Invalid payload: seconds: Input should be a valid number, unable to parse string as a number"
+        job(sql, bad)["last_error"] == "Invalid payload: seconds: Input should be a valid number, "
+        "unable to parse string as a number"
     )
     assert job(sql, unknown)["status"] == "dead"
     assert job(sql, unknown)["last_error"] == "No handler for job kind 'test.what_is_this'"
