@@ -188,3 +188,29 @@ def test_health_and_metrics_endpoints(sql, settings):
     assert 'fieldbase_jobs_claimed_total{kind="test.noop"} 1.0' in metrics
     assert "fieldbase_job_duration_seconds_bucket" in metrics
     assert "fieldbase_job_start_latency_seconds_count" in metrics
+
+
+def test_through_pgbouncer_in_transaction_mode(sql, settings, db):
+    from fieldbase_local.pgbouncer import Pgbouncer
+
+    with Pgbouncer(db.inst, {"fieldbase_worker": "postgres"}) as bouncer:
+        pooled = bouncer.dsn("fieldbase_worker", db.name)
+        # LISTEN on a direct connection, everything else through the pooler.
+        with BackgroundWorker(
+            settings.model_copy(
+                update={"database_url": pooled, "listen_url": db.dsn("fieldbase_worker")}
+            ),
+            support.build_registry(),
+        ):
+            ids = [enqueue(sql, "test.record", {"seconds": 0.01}) for _ in range(100)]
+            wait_until(lambda: set(statuses(sql, ids).values()) == {"succeeded"}, timeout=30)
+        # No direct connection at all: poll through the pooler.
+        with BackgroundWorker(
+            settings.model_copy(update={"database_url": pooled, "listen_url": "off"}),
+            support.build_registry(),
+        ):
+            more = [enqueue(sql, "test.record", {"seconds": 0.01}) for _ in range(20)]
+            wait_until(lambda: set(statuses(sql, more).values()) == {"succeeded"}, timeout=30)
+        assert "user=fieldbase_worker" in bouncer.log()
+    runs = sql.execute("select count(*) as n, count(distinct job_id) as jobs from public.test_runs")
+    assert runs.fetchone() == {"n": 120, "jobs": 120}
