@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
+import email.policy
 import email.utils
 import smtplib
 import ssl
@@ -61,6 +62,14 @@ def _local_time(
     return value.astimezone(ZoneInfo(time_zone)).strftime(fmt) + f" ({time_zone})"
 
 
+def _local_date(value: dt.datetime | str, time_zone: str = "UTC") -> str:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(ZoneInfo(time_zone)).strftime("%d %b %Y")
+
+
 def _date(value: dt.date | str) -> str:
     if isinstance(value, str):
         value = dt.date.fromisoformat(value)
@@ -78,6 +87,7 @@ def template_environment() -> jinja2.Environment:
     env.filters["money"] = _money
     env.filters["local_time"] = _local_time
     env.filters["date"] = _date
+    env.filters["local_date"] = _local_date
     return env
 
 
@@ -106,7 +116,8 @@ class EmailBackend(Protocol):
 
 
 def _mime(message: Email) -> EmailMessage:
-    mime = EmailMessage()
+    # Lines up to 998 characters (RFC 5322's limit), so headers are not folded needlessly.
+    mime = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998))
     mime["From"] = message.sender
     mime["To"] = message.to
     mime["Subject"] = message.subject

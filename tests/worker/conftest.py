@@ -79,7 +79,7 @@ def job(sql: psycopg.Connection, job_id: int) -> dict[str, Any]:
 
 def run_once(settings: Settings, registry: Registry | None = None, **overrides) -> int:
     """Run a worker until nothing is ready; returns how many jobs it processed."""
-    settings = settings.model_copy(update=overrides)
+    settings = Settings.model_validate({**settings.model_dump(), **overrides})
     worker = build_worker(settings)
     if registry is not None:
         worker.registry = registry

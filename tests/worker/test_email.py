@@ -1,0 +1,289 @@
+"""Email jobs end to end: rendered, sent over real SMTP to a loopback sink, never twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.worker.conftest import enqueue, job
+
+ACME = "select id from public.organizations where slug = 'acme'"
+
+
+def org_id(sql, query=ACME):
+    return sql.execute(query).fetchone()["id"]
+
+
+def brand(sql, organization):
+    sql.execute(
+        "update public.organizations set branding = %s, time_zone = 'America/Chicago' where id = %s",
+        (
+            json.dumps(
+                {
+                    "primary_color": "#aa3300",
+                    "footer": "Acme Backflow · Lic. 4471",
+                    "reply_to": "office@acme.test",
+                }
+            ),
+            organization,
+        ),
+    )
+
+
+def parts(message):
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    return text, html
+
+
+def test_invoice_email_arrives_with_branding_and_both_parts(sql, run, mail_sink):
+    acme = org_id(sql)
+    brand(sql, acme)
+    job_id = enqueue(
+        sql,
+        "email.invoice_sent",
+        {
+            "to": "pat@customer.test",
+            "customer_name": "Pat <Customer>",
+            "invoice_number": "INV-1001",
+            "total": "1234.5",
+            "due_date": "2026-12-15",
+            "pay_url": "https://pay.example/inv-1001",
+        },
+        organization_id=acme,
+    )
+    assert run() == 1
+    [message] = mail_sink.wait_for(1)
+    text, html = parts(message)
+    assert message["To"] == "pat@customer.test"
+    assert message["Subject"] == "Invoice INV-1001 from Acme Backflow Testing"
+    assert message["From"].startswith("Acme Backflow Testing <no-reply@fieldbase.test>")
+    assert message["Reply-To"] == "office@acme.test"
+    assert message["Message-ID"] == f"<job-{job_id}@fieldbase.test>"
+    assert "USD 1,234.50" in text and "15 Dec 2026" in text
+    assert "https://pay.example/inv-1001" in text
+    assert "Acme Backflow · Lic. 4471" in text
+    assert "#aa3300" in html and "Pat &lt;Customer&gt;" in html, "HTML is escaped"
+    row = job(sql, job_id)
+    assert row["status"] == "succeeded" and row["result"]["message_id"] == message["Message-ID"]
+    assert (mail_sink.folder / "0001.eml").exists(), "the sink keeps a copy people can open"
+
+
+def test_every_template_renders_and_sends(sql, run, mail_sink):
+    acme = org_id(sql)
+    starts = dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC).isoformat()
+    jobs = {
+        "email.invoice_reminder": {
+            "to": "a@x.test",
+            "customer_name": "A",
+            "invoice_number": "INV-7",
+            "amount_due": "80",
+            "due_date": "2026-11-01",
+            "days_overdue": 20,
+        },
+        "email.inspection_report_ready": {
+            "to": "b@x.test",
+            "customer_name": "B",
+            "site_address": "1 Main St",
+            "inspection_date": "2026-11-20",
+            "result": "pass",
+            "report_url": "https://r.example/1",
+        },
+        "email.appointment_booked": {
+            "to": "c@x.test",
+            "customer_name": "C",
+            "starts_at": starts,
+            "address": "2 Oak Ave",
+            "technician_name": "Tess",
+        },
+        "email.appointment_changed": {
+            "to": "d@x.test",
+            "customer_name": "D",
+            "starts_at": starts,
+            "address": "2 Oak Ave",
+            "previous_starts_at": "2026-11-30T15:00:00+00:00",
+        },
+        "email.trial_expiring": {
+            "to": "e@x.test",
+            "name": "E",
+            "trial_ends_at": "2026-12-05T00:00:00+00:00",
+        },
+        "email.ticket_updated": {
+            "to": "f@x.test",
+            "name": "F",
+            "ticket_number": "42",
+            "ticket_subject": "Leaky valve",
+            "status": "resolved",
+            "comment": "Replaced the check valve.",
+        },
+    }
+    sql.execute(
+        "update public.organizations set time_zone = 'America/Chicago' where id = %s", (acme,)
+    )
+    for kind, payload in jobs.items():
+        enqueue(sql, kind, payload, organization_id=acme)
+    assert run() == len(jobs)
+    by_to = {m["To"]: m for m in mail_sink.wait_for(len(jobs))}
+    assert by_to["a@x.test"]["Subject"] == "Overdue: invoice INV-7"
+    assert "20 days overdue" in parts(by_to["a@x.test"])[0]
+    assert by_to["b@x.test"]["Subject"] == "Your backflow test report for 1 Main St is ready"
+    assert "Result: PASS" in parts(by_to["b@x.test"])[0]
+    assert by_to["c@x.test"]["Subject"] == "Appointment booked: Tue 01 Dec, 09:00 (America/Chicago)"
+    assert "Technician: Tess" in parts(by_to["c@x.test"])[0]
+    assert by_to["d@x.test"]["Subject"].startswith("Appointment changed")
+    assert "it was Mon 30 Nov 2026, 09:00" in parts(by_to["d@x.test"])[0]
+    assert by_to["e@x.test"]["Subject"] == "Your fieldbase trial ends on 04 Dec 2026"
+    assert "https://app.fieldbase.test/settings/billing" in parts(by_to["e@x.test"])[0]
+    assert by_to["f@x.test"]["Subject"] == "[#42] Leaky valve: resolved"
+
+
+def test_invitation_email_carries_the_token_then_the_queue_forgets_it(sql, run, mail_sink, db):
+    acme = org_id(sql)
+    job_id = enqueue(
+        sql,
+        "email.invitation",
+        {
+            "invitation_id": "6f0c1a8e-3a55-4c36-9f7e-1b6a1f0b9a10",
+            "email": "new.tech@acme.test",
+            "role": "technician",
+            "token": "tok_abc123",
+            "organization_name": "Acme Backflow",
+        },
+        organization_id=acme,
+    )
+    run()
+    [message] = mail_sink.wait_for(1)
+    assert "https://app.fieldbase.test/invitations/accept?token=tok_abc123" in parts(message)[0]
+    assert (
+        message["Subject"]
+        == "A member of Acme Backflow Testing invited you to join Acme Backflow Testing"
+    )
+    assert "token" not in job(sql, job_id)["payload"]
+
+
+def test_a_retried_email_is_not_sent_again(sql, run, mail_sink):
+    job_id = enqueue(
+        sql,
+        "email.ticket_updated",
+        {
+            "to": "once@x.test",
+            "name": "O",
+            "ticket_number": "1",
+            "ticket_subject": "S",
+            "status": "open",
+        },
+        organization_id=org_id(sql),
+    )
+    run()
+    mail_sink.wait_for(1)
+    # The completion is lost (as when a worker dies right after sending): the job is retried
+    # with what it saved of its first attempt.
+    sql.execute(
+        "update queue.job_queue set status = 'retrying', finished_at = null, run_at = now() "
+        "where id = %s",
+        (job_id,),
+    )
+    assert run() == 1
+    row = job(sql, job_id)
+    assert row["status"] == "succeeded" and row["attempts"] == 2
+    assert len(mail_sink.messages) == 1, "no second email"
+
+
+def test_suppressed_addresses_are_skipped(sql, run, mail_sink):
+    sql.execute(
+        "select queue.record_email_event('email.bounced', 'Bounced@X.test', 'mailbox full')"
+    )
+    job_id = enqueue(
+        sql,
+        "email.trial_expiring",
+        {
+            "to": "bounced@x.test",
+            "name": "B",
+            "trial_ends_at": "2026-12-05T00:00:00+00:00",
+        },
+    )
+    run()
+    assert mail_sink.messages == []
+    assert job(sql, job_id)["result"]["skipped"].startswith("address suppressed")
+
+
+def test_bad_email_payloads_go_dead_with_a_reason(sql, run, mail_sink):
+    job_id = enqueue(sql, "email.invoice_sent", {"to": "not-an-address", "invoice_number": "1"})
+    run()
+    row = job(sql, job_id)
+    assert row["status"] == "dead"
+    assert row["last_error"].startswith("Invalid payload: to: String should match pattern")
+    assert "customer_name: Field required" in row["last_error"]
+    assert mail_sink.messages == []
+
+
+def test_unreachable_smtp_server_is_retried(sql, run):
+    job_id = enqueue(
+        sql,
+        "email.trial_expiring",
+        {
+            "to": "x@x.test",
+            "name": "X",
+            "trial_ends_at": "2026-12-05T00:00:00+00:00",
+        },
+    )
+    run(smtp_port=1)
+    row = job(sql, job_id)
+    assert row["status"] == "retrying" and row["last_error"].startswith("SMTP server unreachable")
+
+
+class FakeResend:
+    """Resend's POST /emails on loopback (Resend itself cannot be reached from here): records
+    each request and honours Idempotency-Key as Resend does, answering the same id again."""
+
+    def __init__(self):
+        self.requests = []
+        self.ids = {}
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                fake.requests.append((dict(self.headers.items()), body))
+                key = self.headers.get("idempotency-key")
+                email_id = fake.ids.setdefault(key, f"re_{len(fake.ids) + 1}")
+                data = json.dumps({"id": email_id}).encode()
+                self.send_response(200)
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_resend_backend_sends_with_an_idempotency_key_from_the_job(sql, run):
+    resend = FakeResend()
+    try:
+        job_id = enqueue(
+            sql,
+            "email.ticket_updated",
+            {
+                "to": "r@x.test",
+                "name": "R",
+                "ticket_number": "9",
+                "ticket_subject": "S",
+                "status": "open",
+            },
+            organization_id=org_id(sql),
+        )
+        run(email_backend="resend", resend_api_key="re_test", resend_api_url=resend.url)
+    finally:
+        resend.server.shutdown()
+    [(headers, body)] = resend.requests
+    assert headers["Authorization"] == "Bearer re_test"
+    assert headers["Idempotency-Key"] == f"fieldbase-job-{job_id}"
+    assert body["to"] == ["r@x.test"] and body["subject"] == "[#9] S: open"
+    assert body["headers"]["Message-ID"] == f"<job-{job_id}@fieldbase.test>"
+    assert job(sql, job_id)["result"]["provider_id"] == "re_1"
