@@ -18,7 +18,8 @@ def org_id(sql, query=ACME):
 
 def brand(sql, organization):
     sql.execute(
-        "update public.organizations set branding = %s, time_zone = 'America/Chicago' where id = %s",
+        "update public.organizations set branding = %s, time_zone = 'America/Chicago' "
+        "where id = %s",
         (
             json.dumps(
                 {

@@ -1,0 +1,219 @@
+"""PDF documents end to end: rendered, stored, recorded, parsed back, and attached to email."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+from pydantic import TypeAdapter
+from pypdf import PdfReader
+
+from tests.worker.conftest import enqueue, job
+from worker import pdf
+
+ACME = "a1000000-0000-4000-8000-000000000000"
+BETA = "b1000000-0000-4000-8000-000000000000"
+
+
+def invoice(items: int = 60, number: str = "INV-2001") -> dict:
+    return {
+        "type": "invoice",
+        "number": number,
+        "issue_date": "2026-11-01",
+        "due_date": "2026-12-01",
+        "customer": {"name": "Zoë Müller-Łukasz", "address": ["12 Straße", "Köln"]},
+        "items": [
+            {
+                "description": f"RP assembly test ½″ #{n} — Ø 20 mm",
+                "quantity": "1.5",
+                "unit_price": "85.25",
+            }
+            for n in range(items)
+        ],
+        "tax_rate": "0.0825",
+        "amount_paid": "100",
+    }
+
+
+def text_of(data: bytes) -> tuple[int, str]:
+    reader = PdfReader(io.BytesIO(data))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_invoice_is_stored_recorded_and_reads_back(sql, run, settings):
+    job_id = enqueue(
+        sql,
+        "pdf.render",
+        {"document": invoice(), "source_type": "invoice", "source_id": "42"},
+        organization_id=ACME,
+    )
+    assert run() == 1
+    row = job(sql, job_id)
+    assert row["status"] == "succeeded", row["last_error"]
+    result = row["result"]
+    path = Path(settings.storage_dir) / "documents" / f"{ACME}/invoice/INV-2001.pdf"
+    data = path.read_bytes()
+    pages, text = text_of(data)
+
+    # 60 lines of 1.5 x 85.25 = 127.88 each (rounded per line): 7672.80, tax 8.25% = 633.01.
+    assert result["subtotal"] == "7672.80" and result["tax"] == "633.01"
+    assert result["total"] == "8305.81" and result["balance"] == "8205.81"
+    assert pages > 1 and result["pages"] == pages, "line items flow over several pages"
+    assert "USD 8,305.81" in text and "USD 8,205.81" in text
+    assert "Zoë Müller-Łukasz" in text and "½″" in text, "Unicode text survives"
+    assert f"Page {pages} of {pages}" in text
+    assert text.count("Description") >= 2, "the table heading repeats on the next page"
+    document = sql.execute("select * from public.documents where id = %s", (result["document_id"],))
+    document = document.fetchone()
+    assert document["storage_path"] == f"{ACME}/invoice/INV-2001.pdf"
+    assert document["size_bytes"] == len(data)
+    assert document["sha256"] == hashlib.sha256(data).hexdigest()
+    assert document["page_count"] == pages
+    assert (document["source_type"], document["source_id"], document["job_id"]) == (
+        "invoice",
+        "42",
+        job_id,
+    )
+
+
+def test_same_input_same_bytes():
+    doc = TypeAdapter(pdf.Document).validate_python(invoice(items=5))
+    organization = {"name": "Acme", "branding": {"primary_color": "#123456"}, "currency": "USD"}
+    first, _, _ = pdf.render(doc, organization)
+    second, _, _ = pdf.render(doc, organization)
+    assert first == second
+    other, _, _ = pdf.render(doc, {**organization, "name": "Acme Two"})
+    assert other != first
+
+
+def test_every_document_kind_renders(sql, run, settings):
+    documents = [
+        {
+            "type": "estimate",
+            "number": "EST-1",
+            "issue_date": "2026-11-02",
+            "valid_until": "2026-12-02",
+            "customer": {"name": "C"},
+            "items": [{"description": "New RPZ valve", "quantity": "1", "unit_price": "640"}],
+        },
+        {
+            "type": "inspection_report",
+            "number": "BF-77",
+            "inspection_date": "2026-11-20",
+            "customer": {"name": "City Deli"},
+            "site_address": "5 Elm St",
+            "inspector": "Tess Tech",
+            "certification_number": "BAT-1234",
+            "device": {
+                "kind": "RP",
+                "manufacturer": "Watts",
+                "model": "909",
+                "serial_number": "W-1",
+                "size": "3/4 in",
+                "location": "Mechanical room",
+            },
+            "readings": [
+                {"label": "Check valve 1 (psid)", "value": "5.8", "passed": True},
+                {"label": "Relief valve opened at (psid)", "value": "2.9", "passed": True},
+            ],
+            "result": "pass",
+        },
+        {
+            "type": "work_order",
+            "number": "WO-9",
+            "scheduled_for": "2026-11-22T14:00:00+00:00",
+            "customer": {"name": "C"},
+            "site_address": "5 Elm St",
+            "technician": "Tess",
+            "tasks": [
+                {"description": "Test assembly", "done": True},
+                {"description": "File report"},
+            ],
+            "materials": [{"description": "Gasket kit", "quantity": "2", "unit_price": "12.5"}],
+        },
+    ]
+    ids = [enqueue(sql, "pdf.render", {"document": d}, organization_id=ACME) for d in documents]
+    assert run() == 3
+    texts = {}
+    for job_id, document in zip(ids, documents, strict=True):
+        row = job(sql, job_id)
+        assert row["status"] == "succeeded", row["last_error"]
+        data = (Path(settings.storage_dir) / "documents" / row["result"]["path"]).read_bytes()
+        texts[document["type"]] = text_of(data)[1]
+    assert "USD 640.00" in texts["estimate"] and "Valid until" in texts["estimate"]
+    assert "PASS" in texts["inspection_report"] and "Watts 909" in texts["inspection_report"]
+    assert "Relief valve opened at (psid)" in texts["inspection_report"]
+    assert "[x]" in texts["work_order"] and "25.00" in texts["work_order"]
+
+
+def test_report_is_emailed_with_the_pdf_attached(sql, run, mail_sink):
+    report = {
+        "type": "inspection_report",
+        "number": "BF-78",
+        "inspection_date": "2026-11-20",
+        "customer": {"name": "City Deli"},
+        "site_address": "5 Elm St",
+        "inspector": "Tess",
+        "result": "fail",
+    }
+    enqueue(
+        sql,
+        "pdf.render",
+        {
+            "document": report,
+            "then": [
+                {
+                    "kind": "email.inspection_report_ready",
+                    "payload": {
+                        "to": "deli@x.test",
+                        "customer_name": "City Deli",
+                        "site_address": "5 Elm St",
+                        "inspection_date": "2026-11-20",
+                        "result": "fail",
+                    },
+                }
+            ],
+        },
+        organization_id=ACME,
+    )
+    assert run() == 2
+    [message] = mail_sink.wait_for(1)
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == "inspection-report.pdf"
+    pages, text = text_of(attachment.get_content())
+    assert "BF-78" in text and "FAIL" in text
+
+
+def test_documents_of_another_organization_are_never_attached(sql, run, mail_sink):
+    job_id = enqueue(
+        sql,
+        "email.invoice_sent",
+        {
+            "to": "x@x.test",
+            "customer_name": "X",
+            "invoice_number": "1",
+            "total": "1",
+            "due_date": "2026-12-01",
+            "document_path": f"{ACME}/invoice/INV-2001.pdf",
+        },
+        organization_id=BETA,
+    )
+    run()
+    row = job(sql, job_id)
+    assert row["status"] == "dead" and "does not belong" in row["last_error"]
+    assert mail_sink.messages == []
+
+
+def test_bad_documents_go_dead_with_a_reason(sql, run):
+    broken = invoice()
+    broken["items"] = []
+    broken["tax_rate"] = "1.5"
+    job_id = enqueue(sql, "pdf.render", {"document": broken}, organization_id=ACME)
+    platform = enqueue(sql, "pdf.render", {"document": invoice(items=1)})
+    run()
+    row = job(sql, job_id)
+    assert row["status"] == "dead"
+    assert "document.invoice.items: List should have at least 1 item" in row["last_error"]
+    assert "document.invoice.tax_rate: Input should be less than 1" in row["last_error"]
+    assert job(sql, platform)["last_error"] == "A document job needs the organization it belongs to"
