@@ -181,7 +181,7 @@ def test_report_is_emailed_with_the_pdf_attached(sql, run, mail_sink):
     [message] = mail_sink.wait_for(1)
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == "inspection-report.pdf"
-    pages, text = text_of(attachment.get_content())
+    _pages, text = text_of(attachment.get_content())
     assert "BF-78" in text and "FAIL" in text
 
 
