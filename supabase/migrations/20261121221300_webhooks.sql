@@ -208,13 +208,21 @@ grant execute on function public.rotate_webhook_secret(uuid) to authenticated;
 
 -- Sends a 'webhook.test' event to one endpoint, so admins can check their receiver.
 create or replace function public.send_test_webhook(endpoint_id uuid) returns text
-language sql security definer
+language plpgsql security definer
 set search_path = ''
 as $$
-  select private.emit_webhook_event(
-    private.administered_webhook_endpoint(endpoint_id), 'webhook.test',
+declare
+  endpoint_organization uuid := private.administered_webhook_endpoint(endpoint_id);
+begin
+  if not (select e.active from public.webhook_endpoints as e where e.id = endpoint_id) then
+    raise exception 'This webhook endpoint is switched off'
+    using errcode = 'PT409', hint = 'Switch it back on (active = true) to send events to it.';
+  end if;
+  return private.emit_webhook_event(
+    endpoint_organization, 'webhook.test',
     jsonb_build_object('message', 'This is a test event from fieldbase.'), endpoint_id
-  )
+  );
+end
 $$;
 revoke execute on function public.send_test_webhook(uuid) from public;
 grant execute on function public.send_test_webhook(uuid) to authenticated;
