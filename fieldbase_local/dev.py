@@ -6,7 +6,7 @@ import sys
 
 import psycopg
 
-from fieldbase_local import policies, settings, stack
+from fieldbase_local import demo, policies, settings, stack
 
 ORGANIZATIONS = """
 select o.name, o.plan_id, o.status::text,
@@ -49,11 +49,12 @@ logs       {inst.logfile}
     print("seeded organizations (every password is 'password'):")
     for name, plan, status, people in organizations:
         print(f"  {name} [{plan}, {status}]\n    {people}")
+    demo.run(inst)
     print(
         """
-
 next       scripts/db psql        open psql as the schema owner
            scripts/test           run every test (pgTAP and pytest)
+           .venv/bin/python -m worker run     run the worker against the dev database
            scripts/db stop        stop the database
 """
     )

@@ -187,7 +187,7 @@ def register(registry: Registry) -> None:
                 "organization": organization,
                 "role": p.role,
                 "accept_url": accept_url,
-                "inviter_name": p.inviter_name or f"A member of {organization['name']}",
+                "inviter_name": p.inviter_name,
             },
         )
         # The token only had to reach the invitee; it is not kept in the queue.
