@@ -1,0 +1,97 @@
+"""Small parts of the worker, without a database."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+from pydantic import BaseModel
+
+from worker import netguard, queries
+from worker.config import Settings
+from worker.handlers import build_registry
+from worker.handlers.documents import storage_path
+from worker.handlers.webhooks import pinned
+from worker.mail import retry_after_seconds
+from worker.ratelimit import RateLimiter
+from worker.registry import Registry
+from worker.storage import LocalStorage
+
+
+def test_named_queries_parse_and_every_name_is_unique():
+    parsed = queries.parse("-- name: a\nselect 1;\n\n-- name: b\nselect 2;\n")
+    assert parsed == {"a": "select 1", "b": "select 2"}
+    with pytest.raises(ValueError, match="defined twice"):
+        queries.parse("-- name: a\nselect 1;\n-- name: a\nselect 2;\n")
+    assert {"claim", "complete", "fail", "heartbeat", "release"} <= set(queries.all_queries())
+    with pytest.raises(KeyError, match="no query named"):
+        queries.query("nope")
+
+
+def test_registry_matches_kind_patterns_and_refuses_duplicates():
+    registry = build_registry()
+    assert registry.kinds(["pdf.*"]) == ["pdf.render"]
+    assert "webhook.deliver" in registry.kinds()
+    empty = Registry()
+
+    class P(BaseModel):
+        pass
+
+    empty.register("a.b", P)(lambda ctx, p: None)
+    with pytest.raises(ValueError, match="registered twice"):
+        empty.register("a.b", P)(lambda ctx, p: None)
+
+
+def test_rate_limiter_spaces_out_acquisitions_per_key():
+    async def go() -> float:
+        limiter = RateLimiter(rate=20, burst=1)
+        started = time.monotonic()
+        for _ in range(5):
+            await limiter.acquire("endpoint-a")
+        await limiter.acquire("endpoint-b")  # another key is not held back
+        return time.monotonic() - started
+
+    assert 0.18 <= asyncio.run(go()) < 1
+
+
+def test_retry_after_in_seconds_or_as_a_date():
+    assert retry_after_seconds(httpx.Response(429, headers={"Retry-After": "30"})) == 30
+    assert retry_after_seconds(httpx.Response(503)) is None
+    dated = httpx.Response(503, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    assert retry_after_seconds(dated) == 0
+
+
+def test_requests_are_pinned_to_the_checked_address():
+    target = netguard.Target(
+        "https://hooks.example.com:8443/in?x=1", "hooks.example.com", "93.184.216.34"
+    )
+    url, headers, extensions = pinned(target)
+    assert url == "https://93.184.216.34:8443/in?x=1"
+    assert headers == {"host": "hooks.example.com:8443"}
+    assert extensions == {"sni_hostname": "hooks.example.com"}
+    v6 = pinned(netguard.Target("http://h.example/", "h.example", "2606:4700::1"))
+    assert v6[0] == "http://[2606:4700::1]/"
+
+
+def test_urls_that_are_not_plain_http_are_refused():
+    for url in ("file:///etc/passwd", "http://user:pw@example.com/", "gopher://example.com"):
+        with pytest.raises(netguard.RefusedTarget):
+            asyncio.run(netguard.resolve(url, allow_private=True))
+
+
+def test_storage_paths_stay_inside_the_organization(tmp_path):
+    assert storage_path("org", "invoice", "INV/../1 2") == "org/invoice/INV-..-1-2.pdf"
+    storage = LocalStorage(tmp_path)
+    for bad in ("../x.pdf", "/etc/passwd", "org//x.pdf", "org/../x"):
+        with pytest.raises(ValueError, match="invalid storage path"):
+            asyncio.run(storage.put(bad, b"x", "application/pdf"))
+
+
+def test_settings_are_checked():
+    with pytest.raises(ValueError, match="heartbeat_seconds must be shorter"):
+        Settings(lease_seconds=5, heartbeat_seconds=10)
+    with pytest.raises(ValueError, match="needs FIELDBASE_WORKER_RESEND_API_KEY"):
+        Settings(email_backend="resend")
+    assert Settings(listen_url="off").effective_listen_url is None
