@@ -11,6 +11,8 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
+from fieldbase_local.net import free_port
+
 
 class _Keep:
     def __init__(self, sink: MailSink):
@@ -28,7 +30,7 @@ class MailSink:
         self.messages: list[EmailMessage] = []
         self._lock = threading.Lock()
         self._received = threading.Condition(self._lock)
-        self._controller = Controller(_Keep(self), hostname=host, port=port or _free_port(host))
+        self._controller = Controller(_Keep(self), hostname=host, port=port or free_port(host))
         self.host, self.port = host, self._controller.port
 
     def _keep(self, message: EmailMessage, raw: bytes) -> None:
@@ -50,11 +52,3 @@ class MailSink:
 
     def __exit__(self, *exc) -> None:
         self._controller.stop()
-
-
-def _free_port(host: str) -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]

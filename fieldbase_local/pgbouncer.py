@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fieldbase_local import settings
 from fieldbase_local.cluster import _as_server_user
+from fieldbase_local.net import free_port
 
 CONFIG = """\
 [databases]
@@ -45,7 +46,7 @@ class Pgbouncer:
     def __init__(self, inst: settings.Instance, users: dict[str, str]):
         self.inst = inst
         self.users = users
-        self.port = _free_port()
+        self.port = free_port()
         self.folder = Path(tempfile.mkdtemp(prefix="fieldbase-pgbouncer-"))
 
     def dsn(self, user: str, dbname: str) -> str:
@@ -95,9 +96,3 @@ class Pgbouncer:
                     break
                 time.sleep(0.05)
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]

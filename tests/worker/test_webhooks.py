@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
 import time
 
 import httpx
@@ -13,6 +12,7 @@ import pytest
 from standardwebhooks import Webhook
 
 from fieldbase_local import auth
+from fieldbase_local.net import free_port
 from fieldbase_local.postgrest import PostgrestError
 from fieldbase_local.webhook_receiver import Reply
 from tests.worker.conftest import BackgroundWorker, job, wait_until
@@ -225,12 +225,6 @@ def test_signing_secrets_are_shown_once_and_never_readable(db, endpoint):
             (ACME,),
         )
     assert denied.value.status == 403
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_resend_bounce_events_suppress_the_address(sql, settings):

@@ -4,22 +4,16 @@ a transaction-mode pgbouncer, health and metrics."""
 from __future__ import annotations
 
 import signal
-import socket
 import time
 
 import httpx
 import psycopg
 
+from fieldbase_local.net import free_port
 from tests.worker import support
 from tests.worker.conftest import BackgroundWorker, WorkerProcess, enqueue, job, wait_until
 
 TEST_REGISTRY = "tests.worker.support:build_registry"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def statuses(sql, ids):
