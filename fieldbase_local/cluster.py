@@ -45,14 +45,14 @@ class ClusterError(RuntimeError):
     pass
 
 
-def _as_server_user(cmd: list[str]) -> list[str]:
+def as_server_user(cmd: list[str]) -> list[str]:
     user = settings.server_user()
     return ["runuser", "-u", user, "--", *cmd] if user else cmd
 
 
 def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     result = subprocess.run(
-        _as_server_user(cmd), capture_output=True, text=True, check=False, **kwargs
+        as_server_user(cmd), capture_output=True, text=True, check=False, **kwargs
     )
     if result.returncode != 0:
         raise ClusterError(f"{' '.join(cmd)} failed:\n{result.stdout}{result.stderr}")
@@ -73,7 +73,7 @@ def is_running(inst: Instance) -> bool:
     if not is_initialised(inst):
         return False
     result = subprocess.run(
-        _as_server_user([str(inst.bindir / "pg_ctl"), "status", "-D", str(inst.pgdata)]),
+        as_server_user([str(inst.bindir / "pg_ctl"), "status", "-D", str(inst.pgdata)]),
         capture_output=True,
         text=True,
         check=False,

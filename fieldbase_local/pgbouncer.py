@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from fieldbase_local import settings
-from fieldbase_local.cluster import _as_server_user
+from fieldbase_local.cluster import as_server_user
 from fieldbase_local.net import free_port
 
 CONFIG = """\
@@ -69,7 +69,7 @@ class Pgbouncer:
             for path in [self.folder, *self.folder.iterdir()]:
                 shutil.chown(path, user)
         subprocess.run(
-            _as_server_user([binary(), "-d", str(self.folder / "pgbouncer.ini")]),
+            as_server_user([binary(), "-d", str(self.folder / "pgbouncer.ini")]),
             check=True,
             capture_output=True,
         )

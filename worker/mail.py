@@ -52,22 +52,22 @@ def _money(amount: Any, currency: str = "USD") -> str:
     return f"{currency} {value:,.2f}"
 
 
+def _in_zone(value: dt.datetime | str, time_zone: str) -> dt.datetime:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(ZoneInfo(time_zone))
+
+
 def _local_time(
     value: dt.datetime | str, time_zone: str = "UTC", fmt: str = "%a %d %b %Y, %H:%M"
 ) -> str:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(ZoneInfo(time_zone)).strftime(fmt) + f" ({time_zone})"
+    return _in_zone(value, time_zone).strftime(fmt) + f" ({time_zone})"
 
 
 def _local_date(value: dt.datetime | str, time_zone: str = "UTC") -> str:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(ZoneInfo(time_zone)).strftime("%d %b %Y")
+    return _in_zone(value, time_zone).strftime("%d %b %Y")
 
 
 def _date(value: dt.date | str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
-import logging
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -27,7 +26,6 @@ class JobContext:
     db: Queue
     services: Any
     cpu: Executor | None = None
-    log: logging.LoggerAdapter = field(default=None)  # type: ignore[assignment]
     # Payload keys dropped from the job once it succeeded (secrets).
     redact: list[str] = field(default_factory=list)
 

@@ -212,7 +212,6 @@ class Worker:
             db=self.queue,
             services=self.services,
             cpu=self.cpu,
-            log=logging.LoggerAdapter(log, {}),
         )
         try:
             result = await registration.handler(ctx, payload)

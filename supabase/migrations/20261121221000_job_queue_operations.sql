@@ -158,7 +158,6 @@ as $$
   select count(*)::integer from reaped
 $$;
 revoke execute on function queue.reap_expired_leases() from public;
-grant execute on function queue.reap_expired_leases() to fieldbase_worker;
 
 -- Claims up to batch_size ready jobs of the given kinds (null: every kind) for one worker, by
 -- priority then run_at, leasing them for lease. With per_organization_limit, no organization has more than
@@ -281,9 +280,8 @@ as $$
   set
     status = 'succeeded',
     result = c.result,
-    payload = j.payload - coalesce(
-      (select array_agg(k) from jsonb_array_elements_text(c.redact) as k), '{}'
-    ),
+    -- Keys the handler asked to drop (secrets such as invitation tokens).
+    payload = j.payload - array(select jsonb_array_elements_text(c.redact)),
     lease_owner = null,
     lease_expires_at = null,
     finished_at = now(),
