@@ -2,6 +2,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,9 +22,12 @@ from fieldbase_local.webhook_receiver import WebhookReceiver
 from tests.worker import support
 from worker.app import build_worker
 from worker.config import Settings
-from worker.registry import Registry
+from worker.runner import Worker
 
 WORKER_ROLE = "fieldbase_worker"
+# The job kinds of tests/worker/support.py (test.noop, test.record, test.sleep, test.fail).
+TEST_REGISTRY = "tests.worker.support:build_registry"
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -77,38 +86,27 @@ def job(sql: psycopg.Connection, job_id: int) -> dict[str, Any]:
     return sql.execute("select * from queue.job_queue where id = %s", (job_id,)).fetchone()
 
 
-def run_once(settings: Settings, registry: Registry | None = None, **overrides) -> int:
-    """Run a worker until nothing is ready; returns how many jobs it processed."""
-    settings = Settings.model_validate({**settings.model_dump(), **overrides})
-    worker = build_worker(settings)
-    if registry is not None:
-        worker.registry = registry
-        worker.kinds = None
+def configured(settings: Settings, **overrides: Any) -> Settings:
+    """The settings with some values changed, validated as the environment would be."""
+    return Settings.model_validate({**settings.model_dump(), **overrides})
 
-    async def go() -> int:
-        try:
-            return await worker.run(once=True)
-        finally:
-            await worker.services.aclose()
 
-    return asyncio.run(go())
+async def run_to_end(worker: Worker, once: bool = False) -> int:
+    try:
+        return await worker.run(once=once)
+    finally:
+        await worker.services.aclose()
 
 
 @pytest.fixture
 def run(settings: Settings) -> Callable[..., int]:
-    return lambda registry=None, **kw: run_once(settings, registry, **kw)
+    """Run a worker until nothing is ready; returns how many jobs it processed."""
+    return lambda **overrides: asyncio.run(
+        run_to_end(build_worker(configured(settings, **overrides)), once=True)
+    )
 
 
 # --- workers in a subprocess or a background thread -------------------------------------------
-
-import os  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float = 15, every: float = 0.05) -> Any:
@@ -166,24 +164,15 @@ class WorkerProcess:
 class BackgroundWorker:
     """A Worker running its asyncio loop in a thread until stop()."""
 
-    def __init__(self, settings: Settings, registry: Registry | None = None):
+    def __init__(self, settings: Settings):
         self.worker = build_worker(settings)
-        if registry is not None:
-            self.worker.registry = registry
-            self.worker.kinds = None
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.error: BaseException | None = None
 
     def _run(self) -> None:
-        async def go() -> None:
-            try:
-                await self.worker.run()
-            finally:
-                await self.worker.services.aclose()
-
         try:
-            self.loop.run_until_complete(go())
+            self.loop.run_until_complete(run_to_end(self.worker))
         except BaseException as error:  # surfaced by stop()
             self.error = error
 

@@ -15,7 +15,7 @@ from fieldbase_local import auth
 from fieldbase_local.net import free_port
 from fieldbase_local.postgrest import PostgrestError
 from fieldbase_local.webhook_receiver import Reply
-from tests.worker.conftest import BackgroundWorker, job, wait_until
+from tests.worker.conftest import BackgroundWorker, configured, job, wait_until
 from worker.netguard import is_public
 
 ACME = "a1000000-0000-4000-8000-000000000000"
@@ -230,13 +230,8 @@ def test_signing_secrets_are_shown_once_and_never_readable(db, endpoint):
 def test_resend_bounce_events_suppress_the_address(sql, settings):
     secret = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
     port = free_port()
-    configured = settings.model_validate(
-        {
-            **settings.model_dump(),
-            "http_port": port,
-            "http_host": "127.0.0.1",
-            "resend_webhook_secret": secret,
-        }
+    resend_hooks = configured(
+        settings, http_port=port, http_host="127.0.0.1", resend_webhook_secret=secret
     )
     event = json.dumps(
         {
@@ -256,7 +251,7 @@ def test_resend_bounce_events_suppress_the_address(sql, settings):
         "svix-timestamp": str(int(now.timestamp())),
         "svix-signature": signature,
     }
-    with BackgroundWorker(configured) as background:
+    with BackgroundWorker(resend_hooks) as background:
         wait_until(lambda: background.worker.http is not None)
         url = f"http://127.0.0.1:{port}/hooks/resend"
         wait_until(lambda: _reachable(url))

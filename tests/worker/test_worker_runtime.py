@@ -10,10 +10,15 @@ import httpx
 import psycopg
 
 from fieldbase_local.net import free_port
-from tests.worker import support
-from tests.worker.conftest import BackgroundWorker, WorkerProcess, enqueue, job, wait_until
-
-TEST_REGISTRY = "tests.worker.support:build_registry"
+from tests.worker.conftest import (
+    TEST_REGISTRY,
+    BackgroundWorker,
+    WorkerProcess,
+    configured,
+    enqueue,
+    job,
+    wait_until,
+)
 
 
 def statuses(sql, ids):
@@ -28,7 +33,7 @@ def test_outcomes_bad_payloads_and_unknown_kinds(sql, run):
     bad = enqueue(sql, "test.sleep", {"seconds": "soon"})
     unknown = enqueue(sql, "test.what_is_this")
 
-    assert run(support.build_registry()) == 5
+    assert run(registry=TEST_REGISTRY) == 5
 
     assert job(sql, ok)["status"] == "succeeded" and job(sql, ok)["result"] == {"ok": True}
     assert job(sql, retry)["status"] == "retrying"
@@ -130,9 +135,7 @@ def test_sigterm_drains_then_releases_what_did_not_finish(sql, settings, tmp_pat
 
 
 def test_worker_reconnects_after_its_connections_are_killed(sql, settings, db):
-    with BackgroundWorker(
-        settings.model_copy(update={"poll_seconds": 0.2}), support.build_registry()
-    ):
+    with BackgroundWorker(configured(settings, registry=TEST_REGISTRY, poll_seconds=0.2)):
         first = enqueue(sql, "test.noop")
         wait_until(lambda: job(sql, first)["status"] == "succeeded")
         with psycopg.connect(db.inst.superuser_dsn(db.name), autocommit=True) as admin:
@@ -146,8 +149,7 @@ def test_worker_reconnects_after_its_connections_are_killed(sql, settings, db):
 
 
 def test_notify_wakes_an_idle_worker_at_once(sql, settings):
-    idle = settings.model_copy(update={"poll_seconds": 30})
-    with BackgroundWorker(idle, support.build_registry()):
+    with BackgroundWorker(configured(settings, registry=TEST_REGISTRY, poll_seconds=30)):
         time.sleep(0.5)  # let it claim nothing and go idle
         latencies = []
         for _ in range(5):
@@ -161,8 +163,7 @@ def test_notify_wakes_an_idle_worker_at_once(sql, settings):
 
 def test_health_and_metrics_endpoints(sql, settings):
     with BackgroundWorker(
-        settings.model_copy(update={"http_port": free_port(), "http_host": "127.0.0.1"}),
-        support.build_registry(),
+        configured(settings, registry=TEST_REGISTRY, http_port=free_port(), http_host="127.0.0.1")
     ) as background:
         pass_id = enqueue(sql, "test.noop")
         enqueue(sql, "test.fail", {"permanent": True})
@@ -191,17 +192,18 @@ def test_through_pgbouncer_in_transaction_mode(sql, settings, db):
         pooled = bouncer.dsn("fieldbase_worker", db.name)
         # LISTEN on a direct connection, everything else through the pooler.
         with BackgroundWorker(
-            settings.model_copy(
-                update={"database_url": pooled, "listen_url": db.dsn("fieldbase_worker")}
-            ),
-            support.build_registry(),
+            configured(
+                settings,
+                registry=TEST_REGISTRY,
+                database_url=pooled,
+                listen_url=db.dsn("fieldbase_worker"),
+            )
         ):
             ids = [enqueue(sql, "test.record", {"seconds": 0.01}) for _ in range(100)]
             wait_until(lambda: set(statuses(sql, ids).values()) == {"succeeded"}, timeout=30)
         # No direct connection at all: poll through the pooler.
         with BackgroundWorker(
-            settings.model_copy(update={"database_url": pooled, "listen_url": "off"}),
-            support.build_registry(),
+            configured(settings, registry=TEST_REGISTRY, database_url=pooled, listen_url="off")
         ):
             more = [enqueue(sql, "test.record", {"seconds": 0.01}) for _ in range(20)]
             wait_until(lambda: set(statuses(sql, more).values()) == {"succeeded"}, timeout=30)
