@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from pydantic import BaseModel
@@ -77,3 +79,25 @@ async def _now(ctx: JobContext):
     async with ctx.db.pool.connection() as conn:
         cur = await conn.execute("select clock_timestamp() as now")
         return (await cur.fetchone())["now"]
+
+
+# --- stand-ins on loopback for HTTP services that cannot run here (Resend, Storage API) --------
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    def reply(self, status: int, data: bytes, content_type: str = "application/json") -> None:
+        self.send_response(status)
+        self.send_header("content-type", content_type)
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def serve(handler: type[QuietHandler]) -> tuple[ThreadingHTTPServer, str]:
+    """Serve handler on a free loopback port in a thread; returns the server and its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.worker.conftest import enqueue, job
+from tests.worker.support import QuietHandler, serve
 
 ACME = "select id from public.organizations where slug = 'acme'"
 
@@ -241,24 +240,15 @@ class FakeResend:
         self.ids = {}
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["content-length"])))
                 fake.requests.append((dict(self.headers.items()), body))
                 key = self.headers.get("idempotency-key")
                 email_id = fake.ids.setdefault(key, f"re_{len(fake.ids) + 1}")
-                data = json.dumps({"id": email_id}).encode()
-                self.send_response(200)
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.reply(200, json.dumps({"id": email_id}).encode())
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = serve(Handler)
 
 
 def test_resend_backend_sends_with_an_idempotency_key_from_the_job(sql, run):

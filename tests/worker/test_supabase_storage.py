@@ -7,14 +7,13 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import io
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from tests.worker.conftest import enqueue, job
+from tests.worker.support import QuietHandler, serve
 from tests.worker.test_documents import ACME, invoice
 
 SERVICE_KEY = "service-role-key-for-tests"
@@ -27,10 +26,10 @@ class StorageApi:
         self.uploads: list[dict[str, str]] = []
         api = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _authorized(self) -> bool:
                 if self.headers.get("authorization") != f"Bearer {SERVICE_KEY}":
-                    self._reply(403, b'{"error":"unauthorized"}')
+                    self.reply(403, b'{"error":"unauthorized"}')
                     return False
                 return True
 
@@ -48,34 +47,22 @@ class StorageApi:
                     if p.get_param("name", header="content-disposition") == "file"
                 ]
                 if key in api.objects and self.headers.get("x-upsert") != "true":
-                    self._reply(409, b'{"error":"Duplicate"}')
+                    self.reply(409, b'{"error":"Duplicate"}')
                     return
                 api.objects[key] = files[0].get_payload(decode=True)
                 api.uploads.append({"key": key, "content_type": files[0].get_content_type()})
-                self._reply(200, f'{{"Key":"{key}"}}'.encode())
+                self.reply(200, f'{{"Key":"{key}"}}'.encode())
 
             def do_GET(self):
                 if not self._authorized():
                     return
                 key = self.path.removeprefix(PREFIX).split("?")[0]
                 if key not in api.objects:
-                    self._reply(404, b'{"error":"not_found","statusCode":"404"}')
+                    self.reply(404, b'{"error":"not_found","statusCode":"404"}')
                     return
-                self._reply(200, api.objects[key], "application/pdf")
+                self.reply(200, api.objects[key], "application/pdf")
 
-            def _reply(self, status: int, data: bytes, content_type: str = "application/json"):
-                self.send_response(status)
-                self.send_header("content-type", content_type)
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = serve(Handler)
 
 
 @pytest.fixture
