@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tomllib
+
 import psycopg
 from psycopg import sql
 
@@ -40,8 +43,24 @@ def drop_database(inst: Instance, name: str) -> None:
         )
 
 
-def create_database(inst: Instance, name: str) -> None:
-    """A new, empty database owned by postgres, with Supabase's schemas and privileges."""
+def auto_expose_new_tables() -> bool:
+    """Supabase's "Default privileges for new entities" toggle: off unless config.toml's
+    ``[api] auto_expose_new_tables`` (or FIELDBASE_AUTO_EXPOSE_NEW_TABLES=1) turns it on."""
+    explicit = os.environ.get("FIELDBASE_AUTO_EXPOSE_NEW_TABLES")
+    if explicit is not None:
+        return explicit.lower() in ("1", "true", "on", "yes")
+    config = tomllib.loads((settings.SUPABASE_DIR / "config.toml").read_text())
+    return bool(config.get("api", {}).get("auto_expose_new_tables", False))
+
+
+def create_database(inst: Instance, name: str, auto_expose: bool | None = None) -> None:
+    """A new, empty database owned by postgres, with Supabase's schemas and privileges.
+
+    ``auto_expose`` is Supabase's "Default privileges for new entities" toggle; by default it is
+    what config.toml says (off, as on every project since 2026-10-30).
+    """
+    if auto_expose is None:
+        auto_expose = auto_expose_new_tables()
     drop_database(inst, name)
     with psycopg.connect(inst.superuser_dsn("template1"), autocommit=True) as conn:
         conn.execute(
@@ -51,6 +70,8 @@ def create_database(inst: Instance, name: str) -> None:
         )
     with psycopg.connect(inst.superuser_dsn(name), autocommit=True) as conn:
         conn.execute(_read("database.sql"))
+        if not auto_expose:
+            conn.execute(_read("revoke_default_api_privileges.sql"))
 
 
 def clone_database(inst: Instance, source: str, target: str) -> None:

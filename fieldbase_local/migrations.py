@@ -32,14 +32,19 @@ class Migration:
 
     def statements(self) -> list[tuple[int, str]]:
         """(line, text) of each statement, split by Postgres's own parser."""
-        text = self.path.read_text()
-        try:
-            slices = pg_parser.split(text, with_parser=True, only_slices=True)
-        except pg_parser.ParseError as exc:
-            message, index = exc.args[0], exc.args[1] if len(exc.args) > 1 else 0
-            line = _line_of(text, index)
-            raise MigrationError(self, line, _line_text(text, line), message) from exc
-        return [(_line_of(text, s.start), text[s]) for s in slices]
+        return split_statements(self)
+
+
+def split_statements(migration: Migration) -> list[tuple[int, str]]:
+    """(line, text) of each statement of a SQL file, split by Postgres's own parser."""
+    text = migration.path.read_text()
+    try:
+        slices = pg_parser.split(text, with_parser=True, only_slices=True)
+    except pg_parser.ParseError as exc:
+        message, index = exc.args[0], exc.args[1] if len(exc.args) > 1 else 0
+        line = _line_of(text, index)
+        raise MigrationError(migration, line, _line_text(text, line), message) from exc
+    return [(_line_of(text, s.start), text[s]) for s in slices]
 
 
 class MigrationError(Exception):

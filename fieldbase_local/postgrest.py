@@ -1,7 +1,8 @@
 """Run SQL the way PostgREST runs a request, so what tests prove holds behind the real one.
 
-For each request PostgREST logs in as ``authenticator``, verifies the JWT, opens a transaction,
-``set local role`` to the token's role (``anon`` without one), sets ``request.jwt.claims``,
+For each request PostgREST logs in as ``authenticator``, verifies the JWT, opens a transaction
+(``READ ONLY`` for GET and HEAD, and for POST /rpc to a STABLE or IMMUTABLE function), ``set
+local role`` to the token's role (``anon`` without one), sets ``request.jwt.claims``,
 ``request.headers``, ``request.method``, ``request.path`` and the search_path, calls the
 ``db-pre-request`` function if configured, runs the query, and maps errors to HTTP statuses.
 """
@@ -93,9 +94,31 @@ class Request:
     conn: psycopg.Connection
     role: str
     claims: dict = field(default_factory=dict)
+    read_only: bool = False
 
     def execute(self, query, params=None):
         return self.conn.execute(query, params)
+
+
+READ_ONLY_METHODS = ("GET", "HEAD")
+
+VOLATILITY_QUERY = """
+select coalesce(bool_and(p.provolatile in ('s', 'i')), false)
+from pg_catalog.pg_proc as p
+where p.pronamespace = 'public'::regnamespace and p.proname = %s
+"""
+
+
+def is_read_only(conn: psycopg.Connection, method: str, path: str) -> bool:
+    """PostgREST's choice of transaction access mode for a request."""
+    method = method.upper()
+    path = path.removeprefix("/rest/v1")
+    if method in READ_ONLY_METHODS:
+        return True
+    if method == "POST" and path.startswith("/rpc/"):
+        name = path.removeprefix("/rpc/").split("?", 1)[0]
+        return bool(conn.execute(VOLATILITY_QUERY, (name,)).fetchone()[0])
+    return False
 
 
 class Postgrest:
@@ -146,7 +169,10 @@ class Postgrest:
         all_headers = {"user-agent": "fieldbase-tests", **(headers or {})}
         if token:
             all_headers["authorization"] = f"Bearer {token}"
-        with psycopg.connect(self.dsn) as conn:
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            read_only = is_read_only(conn, method, path)
+            conn.autocommit = False
+            conn.read_only = read_only
             try:
                 conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
             except psycopg.errors.InvalidParameterValue as exc:
@@ -174,7 +200,7 @@ class Postgrest:
                     conn.execute(
                         sql.SQL("select {}()").format(sql.Identifier(*self.pre_request.split(".")))
                     )
-                yield Request(conn, role, claims)
+                yield Request(conn, role, claims, read_only)
             except psycopg.Error as exc:
                 conn.rollback()
                 diag = exc.diag

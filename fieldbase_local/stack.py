@@ -8,8 +8,9 @@ import tomllib
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
-from fieldbase_local import bootstrap, cluster, migrations, policies, settings
+from fieldbase_local import bootstrap, cluster, migrations, policies, seeds, settings
 from fieldbase_local.settings import Instance
 
 MIGRATIONS_DIR = settings.SUPABASE_DIR / "migrations"
@@ -52,17 +53,35 @@ def migrate(
     if sync_policies:
         live = policies.sync(dsn, policies_dir)
         _log(f"{len(live)} RLS policies in place from supabase/policies/")
+    set_local_passwords(inst, dbname)
 
 
 def seed(inst: Instance, dbname: str = settings.MAIN_DATABASE) -> list[Path]:
-    """Run the seed files as postgres, as `supabase db reset` does, each in one transaction."""
+    """Run the seed files as postgres, as `supabase db reset` does (seeds.apply_seed_file)."""
     files = seed_files()
-    with psycopg.connect(inst.dsn(dbname=dbname)) as conn:
+    with psycopg.connect(inst.dsn(dbname=dbname), autocommit=True) as conn:
         for path in files:
-            _log(f"Seeding data from {path.relative_to(settings.REPO_ROOT)}...")
-            conn.execute(path.read_text())
-            conn.commit()
+            label = str(path.relative_to(settings.REPO_ROOT))
+            _log(f"Seeding data from {label}...")
+            seeds.apply_seed_file(conn, path, label)
     return files
+
+
+# Roles our migrations create that log in, and the local stack's one password for them. On a
+# real project a DBA sets a real password; no seed or migration carries one.
+LOCAL_LOGIN_ROLES = ("fieldbase_worker",)
+
+
+def set_local_passwords(inst: Instance, dbname: str = settings.MAIN_DATABASE) -> None:
+    with psycopg.connect(inst.dsn(dbname=dbname), autocommit=True) as conn:
+        for role in LOCAL_LOGIN_ROLES:
+            exists = conn.execute("select from pg_roles where rolname = %s", (role,)).fetchone()
+            if exists is not None:
+                conn.execute(
+                    sql.SQL("alter role {} with password {}").format(
+                        sql.Identifier(role), sql.Literal(settings.LOCAL_PASSWORD)
+                    )
+                )
 
 
 def reset(inst: Instance, dbname: str = settings.MAIN_DATABASE, with_seed: bool = True) -> None:

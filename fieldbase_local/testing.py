@@ -1,9 +1,12 @@
 """pytest plugin: the test cluster, a clean database per test, and pgTAP files as items.
 
 Per session: the ``test`` instance is started; its ``postgres`` database is reset (bootstrap,
-migrations, policies, seeds, test helpers) and copied to a template; a second template holds the
-bootstrap alone (for migration-runner tests). Per test: a template copy, dropped afterwards.
-Every pgTAP file in supabase/tests runs in its own copy through psql, exactly as pg_prove runs it.
+migrations, policies, seeds) and copied to templates: as migrated (what pgTAP files run on, as
+`supabase test db` would), with the test helpers committed (for Python tests, which create
+users through them), the same built with Supabase's "Default privileges for new entities" on
+(``auto_expose``), and the bootstrap alone (for migration-runner tests). Per test: a template
+copy, dropped afterwards. Every pgTAP file in supabase/tests runs in its own copy through psql,
+exactly as pg_prove runs it.
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ from fieldbase_local import bootstrap, settings, stack
 from fieldbase_local.postgrest import Postgrest
 
 MIGRATED_TEMPLATE = "fieldbase_template"
+PGTAP_TEMPLATE = "fieldbase_migrated"
+AUTO_EXPOSE_TEMPLATE = "fieldbase_auto_expose"
 BOOTSTRAP_TEMPLATE = "fieldbase_bootstrapped"
 PGTAP_DIR = settings.SUPABASE_DIR / "tests"
-HELPERS_FILE = PGTAP_DIR / "database" / "00000-test-helpers.sql"
+PGTAP_TESTS_DIR = PGTAP_DIR / "database"
+HELPERS_FILE = PGTAP_DIR / "helpers" / "fieldbase.psql"
 
 _counter = itertools.count()
 
@@ -86,17 +92,28 @@ def ensure_templates(config: pytest.Config) -> settings.Instance:
 def _build_templates() -> settings.Instance:
     inst = settings.instance("test")
     stack.ensure_running(inst)
-    # Both templates are copies of the postgres database (pg_cron can only be created there),
-    # taken before and after the migrations.
-    bootstrap.create_database(inst, settings.MAIN_DATABASE)
+    # Every template is a copy of the postgres database (pg_cron can only be created there).
+    # First as a project that switched "Default privileges for new entities" back on.
+    bootstrap.create_database(inst, settings.MAIN_DATABASE, auto_expose=True)
+    stack.migrate(inst)
+    stack.seed(inst)
+    bootstrap.clone_database(inst, settings.MAIN_DATABASE, AUTO_EXPOSE_TEMPLATE)
+    # Then as every project is since 2026-10-30.
+    bootstrap.create_database(inst, settings.MAIN_DATABASE, auto_expose=False)
     bootstrap.clone_database(inst, settings.MAIN_DATABASE, BOOTSTRAP_TEMPLATE)
     stack.migrate(inst)
     stack.seed(inst)
-    result = psql(inst.dsn(), HELPERS_FILE)
-    if result.returncode != 0:
-        raise RuntimeError(f"installing the pgTAP helpers failed:\n{result.stderr}")
+    bootstrap.clone_database(inst, settings.MAIN_DATABASE, PGTAP_TEMPLATE)
+    install_helpers(inst.dsn())
     bootstrap.clone_database(inst, settings.MAIN_DATABASE, MIGRATED_TEMPLATE)
     return inst
+
+
+def install_helpers(dsn: str) -> None:
+    """Commit the pgTAP helpers into a throwaway local database, for Python tests."""
+    result = psql(dsn, HELPERS_FILE)
+    if result.returncode != 0:
+        raise RuntimeError(f"installing the pgTAP helpers failed:\n{result.stderr}")
 
 
 @pytest.fixture(scope="session")
@@ -118,6 +135,20 @@ def _fresh(inst: settings.Instance, template: str, prefix: str) -> Iterator[Data
 def fresh_db(templates: settings.Instance) -> Iterator[Database]:
     """A migrated, seeded database with the test helpers, all to this test."""
     with _fresh(templates, MIGRATED_TEMPLATE, "t") as database:
+        yield database
+
+
+@pytest.fixture
+def migrated_db(templates: settings.Instance) -> Iterator[Database]:
+    """A migrated, seeded database without the test helpers (as a real project has it)."""
+    with _fresh(templates, PGTAP_TEMPLATE, "m") as database:
+        yield database
+
+
+@pytest.fixture
+def auto_expose_db(templates: settings.Instance) -> Iterator[Database]:
+    """A migrated, seeded database of a project with "Default privileges for new entities" on."""
+    with _fresh(templates, AUTO_EXPOSE_TEMPLATE, "x") as database:
         yield database
 
 
@@ -169,7 +200,7 @@ class PgTapFailure(Exception):
 class PgTapItem(pytest.Item):
     def runtest(self) -> None:
         inst = ensure_templates(self.config)
-        with _fresh(inst, MIGRATED_TEMPLATE, "tap") as database:
+        with _fresh(inst, PGTAP_TEMPLATE, "tap") as database:
             result = psql(database.dsn(), self.path)
         report = parse_tap(result.stdout)
         problems = report.problems()
@@ -199,6 +230,6 @@ class PgTapFile(pytest.File):
 
 
 def pytest_collect_file(parent, file_path: Path):
-    if file_path.suffix == ".sql" and PGTAP_DIR in file_path.parents:
+    if file_path.suffix == ".sql" and PGTAP_TESTS_DIR in file_path.parents:
         return PgTapFile.from_parent(parent, path=file_path)
     return None

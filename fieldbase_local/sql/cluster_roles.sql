@@ -39,12 +39,22 @@ begin
 end
 $roles$;
 
+-- Since supabase/postgres 20230529180330 the API roles inherit (PostgreSQL 16's role model).
+alter role anon inherit;
+alter role authenticated inherit;
+alter role service_role inherit;
+
 grant anon to authenticator;
 grant authenticated to authenticator;
 grant service_role to authenticator;
 grant anon to postgres;
 grant authenticated to postgres;
 grant service_role to postgres;
+-- postgres is not a member of supabase_auth_admin (revoked in supabase/postgres 20240627101908)
+-- and cannot create in auth. It still belongs to supabase_storage_admin here: Supabase lets
+-- postgres create policies on storage.objects through supautils' policy_grants, which vanilla
+-- PostgreSQL cannot express, and the documents bucket's download policy needs that.
+revoke supabase_auth_admin from postgres;
 grant supabase_storage_admin to postgres;
 
 -- As on Supabase: bounded statements for API roles, extensions on the owner's search path.

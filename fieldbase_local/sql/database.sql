@@ -3,8 +3,11 @@
 -- Run by the bootstrap superuser in each new local database. Never part of supabase/migrations.
 
 -- ==========================================================================================
--- public: owned by postgres; every new table, sequence and function is granted to the API
--- roles by default, exactly as on Supabase (RLS is what keeps rows private).
+-- public: owned by postgres. Supabase's initial schema grants every new table, sequence and
+-- function to the API roles; since 2026-10-30 ("Default privileges for new entities" off,
+-- the CLI's [api] auto_expose_new_tables unset or false) those defaults are revoked again
+-- (fieldbase_local/sql/revoke_default_api_privileges.sql), so migrations must grant
+-- explicitly. fieldbase_local.bootstrap applies that revoke unless the toggle is on.
 -- ==========================================================================================
 alter schema public owner to postgres;
 grant usage on schema public to anon, authenticated, service_role;
@@ -50,10 +53,15 @@ do $cron$
 begin
   if current_database() = current_setting('cron.database_name', true) then
     create extension if not exists pg_cron with schema pg_catalog;
-    grant usage on schema cron to postgres;
-    grant all on all tables in schema cron to postgres;
-    grant all on all sequences in schema cron to postgres;
-    grant all on all functions in schema cron to postgres;
+    -- As supabase/postgres's grant_pg_cron_access() leaves it: postgres schedules through
+    -- cron.schedule, may only read cron.job, and has no TRIGGER on cron.job_run_details.
+    grant usage on schema cron to postgres with grant option;
+    grant all on all tables in schema cron to postgres with grant option;
+    grant all on all sequences in schema cron to postgres with grant option;
+    grant all on all functions in schema cron to postgres with grant option;
+    revoke all on table cron.job from postgres;
+    grant select on table cron.job to postgres with grant option;
+    revoke trigger on cron.job_run_details from postgres;
   end if;
 end
 $cron$;
@@ -63,6 +71,7 @@ $cron$;
 -- ==========================================================================================
 create schema if not exists auth authorization supabase_auth_admin;
 grant usage on schema auth to postgres, anon, authenticated, service_role, dashboard_user;
+revoke create on schema auth from postgres;
 
 set role supabase_auth_admin;
 

@@ -2,45 +2,47 @@
 -- Users are created as Supabase Auth creates them (confirmed email, email identity).
 -- Every password is "password".
 
-create function pg_temp.seed_user(user_id uuid, email text, full_name text) returns uuid
-language sql
-as $$
+-- One statement: the Supabase CLI prepares every statement of a seed file before running any,
+-- so a seed cannot create a helper and call it in the same file.
+with people (id, email, full_name) as (
+  values
+  ('a0000000-0000-4000-8000-000000000001'::uuid, 'olivia.owner@acme.test', 'Olivia Owner'),
+  ('a0000000-0000-4000-8000-000000000002'::uuid, 'adam.admin@acme.test', 'Adam Admin'),
+  ('a0000000-0000-4000-8000-000000000003'::uuid, 'dana.dispatcher@acme.test', 'Dana Dispatcher'),
+  ('a0000000-0000-4000-8000-000000000004'::uuid, 'tim.tech@acme.test', 'Tim Technician'),
+  ('a0000000-0000-4000-8000-000000000005'::uuid, 'val.viewer@acme.test', 'Val Viewer'),
+  ('b0000000-0000-4000-8000-000000000001'::uuid, 'bea.owner@beta.test', 'Bea Owner'),
+  ('b0000000-0000-4000-8000-000000000002'::uuid, 'ben.admin@beta.test', 'Ben Admin'),
+  ('b0000000-0000-4000-8000-000000000003'::uuid, 'bill.dispatcher@beta.test', 'Bill Dispatcher'),
+  ('b0000000-0000-4000-8000-000000000004'::uuid, 'tara.tech@beta.test', 'Tara Technician'),
+  ('b0000000-0000-4000-8000-000000000005'::uuid, 'vic.viewer@beta.test', 'Vic Viewer'),
+  ('c0000000-0000-4000-8000-000000000001'::uuid, 'sam.staff@fieldbase.test', 'Sam Staff'),
+  ('c0000000-0000-4000-8000-000000000002'::uuid, 'nora.nobody@example.test', 'Nora Nobody')
+),
+
+users as (
   insert into auth.users (
     instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
     confirmation_token, recovery_token, email_change_token_new, email_change,
     raw_app_meta_data, raw_user_meta_data, created_at, updated_at
-  ) values (
-    '00000000-0000-0000-0000-000000000000', user_id, 'authenticated', 'authenticated', email,
+  )
+  select
+    '00000000-0000-0000-0000-000000000000', p.id, 'authenticated', 'authenticated', p.email,
     extensions.crypt('password', extensions.gen_salt('bf')), now(), '', '', '', '',
-    '{"provider": "email", "providers": ["email"]}', jsonb_build_object('full_name', full_name),
+    '{"provider": "email", "providers": ["email"]}', jsonb_build_object('full_name', p.full_name),
     now(), now()
-  );
-  insert into auth.identities (
-    provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at
-  ) values (
-    user_id::text, user_id,
-    jsonb_build_object('sub', user_id::text, 'email', email, 'email_verified', true),
-    'email', now(), now(), now()
-  );
-  select user_id;
-$$;
+  from people as p
+  returning id, email
+)
 
-select pg_temp.seed_user('a0000000-0000-4000-8000-000000000001', 'olivia.owner@acme.test', 'Olivia Owner');
-select pg_temp.seed_user('a0000000-0000-4000-8000-000000000002', 'adam.admin@acme.test', 'Adam Admin');
-select pg_temp.seed_user(
-  'a0000000-0000-4000-8000-000000000003', 'dana.dispatcher@acme.test', 'Dana Dispatcher'
-);
-select pg_temp.seed_user('a0000000-0000-4000-8000-000000000004', 'tim.tech@acme.test', 'Tim Technician');
-select pg_temp.seed_user('a0000000-0000-4000-8000-000000000005', 'val.viewer@acme.test', 'Val Viewer');
-select pg_temp.seed_user('b0000000-0000-4000-8000-000000000001', 'bea.owner@beta.test', 'Bea Owner');
-select pg_temp.seed_user('b0000000-0000-4000-8000-000000000002', 'ben.admin@beta.test', 'Ben Admin');
-select pg_temp.seed_user(
-  'b0000000-0000-4000-8000-000000000003', 'bill.dispatcher@beta.test', 'Bill Dispatcher'
-);
-select pg_temp.seed_user('b0000000-0000-4000-8000-000000000004', 'tara.tech@beta.test', 'Tara Technician');
-select pg_temp.seed_user('b0000000-0000-4000-8000-000000000005', 'vic.viewer@beta.test', 'Vic Viewer');
-select pg_temp.seed_user('c0000000-0000-4000-8000-000000000001', 'sam.staff@fieldbase.test', 'Sam Staff');
-select pg_temp.seed_user('c0000000-0000-4000-8000-000000000002', 'nora.nobody@example.test', 'Nora Nobody');
+insert into auth.identities (
+  provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at
+)
+select
+  u.id::text, u.id,
+  jsonb_build_object('sub', u.id::text, 'email', u.email, 'email_verified', true),
+  'email', now(), now(), now()
+from users as u;
 
 insert into private.platform_staff (user_id) values ('c0000000-0000-4000-8000-000000000001');
 

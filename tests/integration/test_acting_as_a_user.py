@@ -147,6 +147,7 @@ def test_errors_map_to_the_http_status_postgrest_answers(fresh_db, user):
     with fresh_db.connect() as conn:
         conn.execute("create table public.things (id int primary key)")
         conn.execute("alter table public.things enable row level security")
+        conn.execute("grant insert on table public.things to authenticated")
         conn.execute(
             'create policy "Anyone signed in can add things" on public.things '
             "for insert to authenticated with check (true)"
@@ -156,11 +157,11 @@ def test_errors_map_to_the_http_status_postgrest_answers(fresh_db, user):
     token = token_for(fresh_db, user)
 
     def status_of(sql: str, token_: str | None = token) -> int:
-        with pytest.raises(PostgrestError) as raised, api.request(token_) as req:
+        with pytest.raises(PostgrestError) as raised, api.request(token_, method="POST") as req:
             req.execute(sql)
         return raised.value.status
 
-    with api.request(token) as req:
+    with api.request(token, method="POST") as req:
         req.execute("insert into public.things values (1)")
     assert status_of("insert into public.things values (1)") == 409
     assert status_of("select 1/0") == 400
@@ -175,17 +176,52 @@ def test_errors_map_to_the_http_status_postgrest_answers(fresh_db, user):
 def test_a_failed_request_rolls_back_and_a_good_one_commits(fresh_db, user):
     with fresh_db.connect() as conn:
         conn.execute("create table public.log (msg text)")
+        conn.execute("grant select, insert on table public.log to service_role")
         conn.commit()
     api = fresh_db.postgrest()
+    service_key = auth.api_key("service_role")
 
-    with api.request(auth.api_key("service_role")) as req:
+    with api.request(service_key, method="POST", path="/log") as req:
         req.execute("insert into public.log values ('kept')")
-    with pytest.raises(PostgrestError), api.request(auth.api_key("service_role")) as req:
+    with pytest.raises(PostgrestError), api.request(service_key, method="POST") as req:
         req.execute("insert into public.log values ('lost')")
         req.execute("select 1/0")
 
     with fresh_db.connect() as conn:
         assert conn.execute("select array_agg(msg) from public.log").fetchone()[0] == ["kept"]
+
+
+def test_reads_and_stable_rpcs_run_read_only_as_postgrest_runs_them(fresh_db):
+    with fresh_db.connect() as conn:
+        conn.execute("create table public.notes (body text)")
+        conn.execute("grant select, insert on table public.notes to service_role")
+        conn.execute(
+            "create function public.count_notes() returns bigint language sql stable "
+            "as 'select count(*) from public.notes'"
+        )
+        conn.execute(
+            "create function public.add_note(body text) returns void language sql "
+            "as 'insert into public.notes values (body)'"
+        )
+        conn.execute("grant execute on function public.count_notes() to service_role")
+        conn.execute("grant execute on function public.add_note(text) to service_role")
+        conn.commit()
+    api = fresh_db.postgrest()
+    key = auth.api_key("service_role")
+    write = "insert into public.notes values ('x')"
+
+    for method, path in [("GET", "/notes"), ("HEAD", "/notes"), ("POST", "/rpc/count_notes")]:
+        with pytest.raises(PostgrestError) as refused, api.request(key, method, path) as req:
+            assert req.read_only
+            req.execute(write)
+        assert (refused.value.status, refused.value.code) == (405, "25006")
+
+    for method, path in [("POST", "/notes"), ("PATCH", "/notes"), ("POST", "/rpc/add_note")]:
+        with api.request(key, method, path) as req:
+            assert not req.read_only
+            req.execute(write)
+    with api.request(key, "POST", "/rpc/count_notes") as req:
+        assert req.execute("select public.count_notes()").fetchone()[0] == 3
 
 
 HOOK = """

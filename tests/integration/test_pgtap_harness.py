@@ -48,8 +48,27 @@ def test_an_sql_error_stops_the_file_and_fails_it(fresh_db, tmp_path):
     assert report.problems() == ["planned 2 tests but ran 1"]
 
 
-def test_every_pgtap_file_passes_under_pg_prove_unchanged(fresh_db):
+LEFTOVERS = """
+select
+  (select count(*) from pg_namespace where nspname = 'tests'),
+  (select count(*) from pg_proc as p
+   where has_function_privilege('anon', p.oid, 'execute')
+      or has_function_privilege('authenticated', p.oid, 'execute')),
+  (select count(*) from pg_class where relnamespace = 'public'::regnamespace)
+"""
+
+
+def test_every_pgtap_file_passes_under_pg_prove_unchanged_and_leaves_nothing(auto_expose_db):
+    """As `supabase test db --linked` runs them: every file on one database, in name order.
+
+    The database is built with "Default privileges for new entities" on, so together with the
+    per-file items (which run with it off, as on Supabase today) the suite passes in both modes.
+    Nothing the files create may remain afterwards, least of all anything the API roles can call.
+    """
+    fresh_db = auto_expose_db
     inst = fresh_db.inst
+    with fresh_db.connect() as conn:
+        before = conn.execute(LEFTOVERS).fetchone()
     result = subprocess.run(
         [
             "pg_prove",
@@ -73,3 +92,6 @@ def test_every_pgtap_file_passes_under_pg_prove_unchanged(fresh_db):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All tests successful." in result.stdout
+    with fresh_db.connect() as conn:
+        assert conn.execute(LEFTOVERS).fetchone() == before
+        assert before[0] == 0

@@ -2,6 +2,7 @@
 -- invoker views, pinned search_path on definer functions, policies that wrap auth and helper
 -- calls in (select ...), an index behind every foreign key, and no grant a role does not need.
 begin;
+\ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(10);
 

@@ -3,6 +3,7 @@
 -- staff and service_role. "N rows" is what the actor sees or changes; a SQLSTATE is a refusal
 -- (42501: no privilege, or a row RLS does not allow). Each statement is undone after each actor.
 begin;
+\ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(49);
 select tests.create_two_organizations();

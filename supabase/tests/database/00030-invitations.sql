@@ -1,6 +1,7 @@
 -- Invitations: token shown once and stored as a hash, email queued for the worker, accepted
 -- only by the invited (confirmed) address, once, before expiry, unless withdrawn.
 begin;
+\ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(21);
 
@@ -9,20 +10,21 @@ select tests.create_supabase_user('invitee', 'invitee@example.test');
 select tests.create_supabase_user('someone_else', 'someone.else@example.test');
 select tests.create_supabase_user('unconfirmed', 'unconfirmed@example.test');
 update auth.users set email_confirmed_at = null
-where id = tests.get_supabase_uid('unconfirmed');
+where id = current_setting('tests.uid_unconfirmed')::uuid;
 
 -- acting as the owner of A: invite ---------------------------------------------------------
 select tests.authenticate_as('a_owner');
 select set_config(
   'tests.token',
-  (select token from public.invite_member(tests.org_id('tenant-a'), ' Invitee@Example.TEST ', 'dispatcher')),
+  (select token from public.invite_member(current_setting('tests.org_tenant_a')::uuid, ' Invitee@Example.TEST ', 'dispatcher')),
   true
 );
 select set_config(
   'tests.unconfirmed_token',
-  (select token from public.invite_member(tests.org_id('tenant-a'), 'unconfirmed@example.test')),
+  (select token from public.invite_member(current_setting('tests.org_tenant_a')::uuid, 'unconfirmed@example.test')),
   true
 );
+reset role;
 select tests.clear_authentication();
 
 select is(length(current_setting('tests.token')), 43, 'The token is 256 random bits, URL-safe');
@@ -52,25 +54,26 @@ select results_eq(
 -- who may invite whom ----------------------------------------------------------------------
 select tests.authenticate_as('a_admin');
 select throws_ok(
-  format('select public.invite_member(%L, %L, %L)', tests.org_id('tenant-a'), 'boss@example.test', 'owner'),
+  format('select public.invite_member(%L, %L, %L)', current_setting('tests.org_tenant_a')::uuid, 'boss@example.test', 'owner'),
   '42501', 'Only an owner can invite an owner',
   'An admin cannot invite an owner'
 );
 select throws_ok(
-  format('select public.invite_member(%L, %L)', tests.org_id('tenant-a'), 'a_viewer@tests.fieldbase.test'),
+  format('select public.invite_member(%L, %L)', current_setting('tests.org_tenant_a')::uuid, 'a_viewer@tests.fieldbase.test'),
   '23505', 'a_viewer@tests.fieldbase.test is already a member',
   'Inviting a member again is refused'
 );
 select throws_ok(
-  format('select public.invite_member(%L, %L)', tests.org_id('tenant-a'), 'not-an-address'),
+  format('select public.invite_member(%L, %L)', current_setting('tests.org_tenant_a')::uuid, 'not-an-address'),
   '22023', '"not-an-address" is not an email address',
   'An invalid address is refused with a readable message'
 );
 select throws_ok(
-  format('select public.invite_member(%L, %L)', tests.org_id('tenant-b'), 'x@example.test'),
+  format('select public.invite_member(%L, %L)', current_setting('tests.org_tenant_b')::uuid, 'x@example.test'),
   '42501', 'Only owners and admins can invite members',
   'Nobody invites into another organization'
 );
+reset role;
 select tests.clear_authentication();
 
 -- accepting --------------------------------------------------------------------------------
@@ -80,6 +83,7 @@ select throws_ok(
   '42501', 'This invitation was sent to another email address',
   'Another signed-in user cannot use the invitation'
 );
+reset role;
 select tests.clear_authentication();
 
 select tests.authenticate_as('unconfirmed');
@@ -88,6 +92,7 @@ select throws_ok(
   '42501', 'Confirm your email address before accepting the invitation',
   'An unconfirmed address cannot accept'
 );
+reset role;
 select tests.clear_authentication();
 
 select tests.authenticate_as('invitee');
@@ -105,12 +110,13 @@ select throws_ok(
   'PT410', 'This invitation has already been used',
   'An invitation works once'
 );
+reset role;
 select tests.clear_authentication();
 
 select results_eq(
   $$
-    select m.role::text, m.invited_by = tests.get_supabase_uid('a_owner')
-    from public.memberships as m where m.user_id = tests.get_supabase_uid('invitee')
+    select m.role::text, m.invited_by = current_setting('tests.uid_a_owner')::uuid
+    from public.memberships as m where m.user_id = current_setting('tests.uid_invitee')::uuid
   $$,
   $$values ('dispatcher', true)$$,
   'Accepting creates the membership with the invited role'
@@ -118,7 +124,7 @@ select results_eq(
 select results_eq(
   $$
     select title from public.notifications
-    where user_id = tests.get_supabase_uid('a_owner') and kind = 'invitation.accepted'
+    where user_id = current_setting('tests.uid_a_owner')::uuid and kind = 'invitation.accepted'
   $$,
   array['invitee@example.test accepted your invitation to Tenant A'],
   'The inviter is notified (by the new member''s name, else email)'
@@ -127,7 +133,7 @@ select results_eq(
 -- expiry, withdrawal and re-invitation -----------------------------------------------------
 insert into public.invitations (organization_id, email, token_hash, expires_at)
 values (
-  tests.org_id('tenant-a'), 'someone.else@example.test',
+  current_setting('tests.org_tenant_a')::uuid, 'someone.else@example.test',
   sha256(convert_to('expired-token', 'UTF8')), now() - interval '1 minute'
 );
 select tests.authenticate_as('someone_else');
@@ -141,19 +147,21 @@ select throws_ok(
   '42501', 'This invitation was sent to another email address',
   'The fixture invitation is someone else''s too'
 );
+reset role;
 select tests.clear_authentication();
 
 select tests.authenticate_as('a_owner');
 select set_config(
   'tests.first',
-  (select token from public.invite_member(tests.org_id('tenant-a'), 'someone.else@example.test')),
+  (select token from public.invite_member(current_setting('tests.org_tenant_a')::uuid, 'someone.else@example.test')),
   true
 );
 select set_config(
   'tests.second',
-  (select token from public.invite_member(tests.org_id('tenant-a'), 'someone.else@example.test')),
+  (select token from public.invite_member(current_setting('tests.org_tenant_a')::uuid, 'someone.else@example.test')),
   true
 );
+reset role;
 select tests.clear_authentication();
 select is(
   (
@@ -177,6 +185,7 @@ select lives_ok(
   format('select public.revoke_invitation(%L)', current_setting('tests.second_id')),
   'An admin withdraws an invitation'
 );
+reset role;
 select tests.clear_authentication();
 
 select tests.authenticate_as('someone_else');
@@ -190,6 +199,7 @@ select throws_ok(
   'PT410', 'This invitation was withdrawn',
   'A withdrawn invitation is refused'
 );
+reset role;
 select tests.clear_authentication();
 
 select * from finish();

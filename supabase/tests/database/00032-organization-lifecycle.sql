@@ -1,5 +1,6 @@
 -- Creating, suspending, reactivating and deleting organizations.
 begin;
+\ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(16);
 
@@ -34,55 +35,59 @@ select throws_ok(
   '42501', 'permission denied for table organizations',
   'Members cannot change their own billing status'
 );
+reset role;
 select tests.clear_authentication();
 
 -- suspending ---------------------------------------------------------------------------------
 select tests.authenticate_as('a_owner');
 select throws_ok(
-  format('select public.set_organization_status(%L, %L, %L)', tests.org_id('tenant-a'), 'active', 'why not'),
+  format('select public.set_organization_status(%L, %L, %L)', current_setting('tests.org_tenant_a')::uuid, 'active', 'why not'),
   '42501', 'Only platform staff can change an organization''s status',
   'Members cannot change the status'
 );
+reset role;
 select tests.clear_authentication();
 
 select tests.authenticate_as('staff');
 select throws_ok(
-  format('select public.set_organization_status(%L, %L, %L)', tests.org_id('tenant-a'), 'suspended', ' '),
+  format('select public.set_organization_status(%L, %L, %L)', current_setting('tests.org_tenant_a')::uuid, 'suspended', ' '),
   '22023', 'Give a reason for the status change',
   'A status change needs a reason'
 );
 select lives_ok(
   format(
     'select public.set_organization_status(%L, %L, %L)',
-    tests.org_id('tenant-a'),
+    current_setting('tests.org_tenant_a')::uuid,
     'suspended',
     'Unpaid invoices'
   ),
   'Staff suspend an organization'
 );
+reset role;
 select tests.clear_authentication();
 
 select tests.authenticate_as('a_owner');
 select throws_ok(
-  format('update public.organizations set name = %L where id = %L', 'Renamed', tests.org_id('tenant-a')),
+  format('update public.organizations set name = %L where id = %L', 'Renamed', current_setting('tests.org_tenant_a')::uuid),
   '42501', 'Organization "Tenant A" is suspended: its data is read-only',
   'A suspended organization cannot be edited'
 );
 select throws_ok(
-  format('delete from public.memberships where user_id = %L', tests.get_supabase_uid('a_viewer')),
+  format('delete from public.memberships where user_id = %L', current_setting('tests.uid_a_viewer')::uuid),
   '42501', 'Organization "Tenant A" is suspended: its data is read-only',
   'Members cannot be removed from a suspended organization'
 );
 select throws_ok(
-  format('select public.invite_member(%L, %L)', tests.org_id('tenant-a'), 'new@example.test'),
+  format('select public.invite_member(%L, %L)', current_setting('tests.org_tenant_a')::uuid, 'new@example.test'),
   '42501', 'Organization "Tenant A" is suspended: its data is read-only',
   'Nobody can be invited into a suspended organization'
 );
 select results_eq(
-  format('select status::text from public.organizations where id = %L', tests.org_id('tenant-a')),
+  format('select status::text from public.organizations where id = %L', current_setting('tests.org_tenant_a')::uuid),
   array['suspended'],
   'Members still read their suspended organization'
 );
+reset role;
 select tests.clear_authentication();
 
 select results_eq(
@@ -93,25 +98,27 @@ select results_eq(
 
 select tests.authenticate_as('staff');
 select lives_ok(
-  format('select public.set_organization_status(%L, %L, %L)', tests.org_id('tenant-a'), 'active', 'Paid'),
+  format('select public.set_organization_status(%L, %L, %L)', current_setting('tests.org_tenant_a')::uuid, 'active', 'Paid'),
   'Staff reactivate it'
 );
+reset role;
 select tests.clear_authentication();
 
 select tests.authenticate_as('a_owner');
 select lives_ok(
   format(
-    'update public.organizations set name = %L where id = %L', 'Tenant A Renamed', tests.org_id('tenant-a')
+    'update public.organizations set name = %L where id = %L', 'Tenant A Renamed', current_setting('tests.org_tenant_a')::uuid
   ),
   'Once reactivated, it can be edited again'
 );
 
 -- deleting ---------------------------------------------------------------------------------
-select public.delete_organization(tests.org_id('tenant-a'));
+select public.delete_organization(current_setting('tests.org_tenant_a')::uuid);
 select is_empty(
   'select 1 from public.organizations where slug = ''tenant-a''',
   'A deleted organization disappears for its members'
 );
+reset role;
 select tests.clear_authentication();
 
 select * from finish();

@@ -1,5 +1,6 @@
 -- The custom access token hook's output for each kind of user, and who may run it.
 begin;
+\ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(8);
 
@@ -18,15 +19,15 @@ $$;
 
 select is(
   pg_temp.hook_claims('a_owner') -> 'organizations',
-  jsonb_build_object(tests.org_id('tenant-a'), 'owner'),
+  jsonb_build_object(current_setting('tests.org_tenant_a')::uuid, 'owner'),
   'An owner''s token lists their organization and role'
 );
 
 insert into public.memberships (organization_id, user_id, role)
-values (tests.org_id('tenant-b'), tests.get_supabase_uid('a_admin'), 'viewer');
+values (current_setting('tests.org_tenant_b')::uuid, current_setting('tests.uid_a_admin')::uuid, 'viewer');
 select is(
   pg_temp.hook_claims('a_admin') -> 'organizations',
-  jsonb_build_object(tests.org_id('tenant-a'), 'admin', tests.org_id('tenant-b'), 'viewer'),
+  jsonb_build_object(current_setting('tests.org_tenant_a')::uuid, 'admin', current_setting('tests.org_tenant_b')::uuid, 'viewer'),
   'A member of two organizations gets both, each with its role'
 );
 select is(
@@ -43,7 +44,7 @@ select is(
 );
 select results_eq(
   $$select c ->> 'sub', c ->> 'role', c ->> 'aal' from pg_temp.hook_claims('a_owner') as c$$,
-  format('values (%L, %L, %L)', tests.get_supabase_uid('a_owner'), 'authenticated', 'aal1'),
+  format('values (%L, %L, %L)', current_setting('tests.uid_a_owner')::uuid, 'authenticated', 'aal1'),
   'Supabase''s own claims pass through unchanged'
 );
 

@@ -1,5 +1,6 @@
 -- The audit log records who changed what, from where; it is append-only and cheap in bulk.
 begin;
+\ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(9);
 
@@ -12,6 +13,7 @@ select tests.authenticate_as(
 );
 update public.organizations set name = 'Tenant A Renamed', currency = 'CAD'
 where slug = 'tenant-a';
+reset role;
 select tests.clear_authentication();
 
 select results_eq(
@@ -21,7 +23,7 @@ select results_eq(
   $$,
   format(
     'values (%L::uuid, %L, %L, %L, %L::jsonb, %L::jsonb, %L::inet, %L)',
-    tests.get_supabase_uid('a_owner'), 'authenticated', 'update', 'organizations',
+    current_setting('tests.uid_a_owner')::uuid, 'authenticated', 'update', 'organizations',
     '{"name": "Tenant A", "currency": "USD"}', '{"name": "Tenant A Renamed", "currency": "CAD"}',
     '203.0.113.7', 'FieldApp/2.1'
   ),
@@ -40,11 +42,12 @@ select results_eq(
 -- a delete ---------------------------------------------------------------------------------
 select tests.authenticate_as('a_admin');
 delete from public.memberships
-where user_id = tests.get_supabase_uid('a_viewer');
+where user_id = current_setting('tests.uid_a_viewer')::uuid;
+reset role;
 select tests.clear_authentication();
 select results_eq(
   $$
-    select actor_id = tests.get_supabase_uid('a_admin'), old_values ->> 'role', new_values
+    select actor_id = current_setting('tests.uid_a_admin')::uuid, old_values ->> 'role', new_values
     from public.audit_log where table_name = 'memberships' and action = 'delete'
   $$,
   $$values (true, 'viewer', null::jsonb)$$,
@@ -56,21 +59,21 @@ select results_eq(
   $$
     select count(*)::int, min(actor_role), bool_and(actor_id is null)
     from public.audit_log where table_name = 'memberships' and action = 'insert'
-      and organization_id = tests.org_id('tenant-a')
+      and organization_id = current_setting('tests.org_tenant_a')::uuid
   $$,
   $$values (5, 'postgres', true)$$,
   'Inserts without a JWT record the database role as the actor'
 );
 insert into public.invitations (organization_id, email, token_hash)
 select
-  tests.org_id('tenant-b') as organization_id,
+  current_setting('tests.org_tenant_b')::uuid as organization_id,
   'bulk' || n || '@example.test' as email,
   sha256(convert_to('bulk' || n, 'UTF8')) as token_hash
 from generate_series(1, 200) as n;
 select is(
   (
     select count(*)::int from public.audit_log
-    where table_name = 'invitations' and organization_id = tests.org_id('tenant-b')
+    where table_name = 'invitations' and organization_id = current_setting('tests.org_tenant_b')::uuid
   ),
   201,
   'A bulk insert records one row per inserted row (plus the fixture''s)'
@@ -79,6 +82,7 @@ select is(
 select tests.authenticate_as_service_role();
 update public.organizations set default_tax_rate = 0.0825
 where slug = 'tenant-b';
+reset role;
 select tests.clear_authentication();
 select results_eq(
   $$
@@ -101,7 +105,7 @@ select throws_ok(
   'Even the schema owner cannot change audit rows'
 );
 insert into public.audit_log (organization_id, actor_role, action, table_name, occurred_at)
-values (tests.org_id('tenant-a'), 'postgres', 'insert', 'ancient', now() - interval '500 days');
+values (current_setting('tests.org_tenant_a')::uuid, 'postgres', 'insert', 'ancient', now() - interval '500 days');
 select is(
   private.purge_audit_log(),
   1,

@@ -1,5 +1,6 @@
 -- Feature flags, usage counters, API rate limits, health and diagnostics.
 begin;
+\ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(14);
 
@@ -8,36 +9,39 @@ select tests.create_two_organizations();
 -- feature flags ------------------------------------------------------------------------------
 select tests.authenticate_as('a_viewer');
 select is(
-  public.feature_enabled('tests_flag', tests.org_id('tenant-a')), true,
+  public.feature_enabled('tests_flag', current_setting('tests.org_tenant_a')::uuid), true,
   'An organization''s override wins over the global default'
 );
 select is(
-  public.feature_enabled('no_such_flag', tests.org_id('tenant-a')), false,
+  public.feature_enabled('no_such_flag', current_setting('tests.org_tenant_a')::uuid), false,
   'An unknown flag is off'
 );
+reset role;
 select tests.clear_authentication();
 select tests.authenticate_as('b_owner');
 select is(
-  public.feature_enabled('tests_flag', tests.org_id('tenant-a')), false,
+  public.feature_enabled('tests_flag', current_setting('tests.org_tenant_a')::uuid), false,
   'Another organization''s override is not disclosed: the global default answers'
 );
+reset role;
 select tests.clear_authentication();
 update public.feature_flags set enabled = true
 where key = 'tests_flag';
 select tests.authenticate_as('b_owner');
 select is(
-  public.feature_enabled('tests_flag', tests.org_id('tenant-b')), true,
+  public.feature_enabled('tests_flag', current_setting('tests.org_tenant_b')::uuid), true,
   'Without an override, the global default answers'
 );
+reset role;
 select tests.clear_authentication();
 
 -- usage ----------------------------------------------------------------------------------------
 select is(
-  private.increment_usage(tests.org_id('tenant-a'), 'jobs', 2), 5::bigint,
+  private.increment_usage(current_setting('tests.org_tenant_a')::uuid, 'jobs', 2), 5::bigint,
   'Usage adds up within the month'
 );
 select is(
-  private.increment_usage(tests.org_id('tenant-a'), 'emails'), 1::bigint,
+  private.increment_usage(current_setting('tests.org_tenant_a')::uuid, 'emails'), 1::bigint,
   'A new metric starts at the first use'
 );
 
@@ -57,9 +61,11 @@ select throws_ok(
   'PT429', 'Too many requests: the limit is 3 per minute',
   'The request over budget is refused with 429'
 );
+reset role;
 select tests.clear_authentication();
 select tests.authenticate_as('a_admin');
 select lives_ok('select private.check_request()', 'Each user has their own budget');
+reset role;
 select tests.clear_authentication();
 
 select tests.authenticate_as_anon('{"x-forwarded-for": "198.51.100.1"}');
@@ -68,9 +74,11 @@ select throws_ok(
   'PT429', 'Too many requests: the limit is 2 per minute',
   'Anonymous callers are limited per client IP'
 );
+reset role;
 select tests.clear_authentication();
 select tests.authenticate_as_anon('{"x-forwarded-for": "198.51.100.2"}');
 select lives_ok('select private.check_request()', 'Another IP has its own budget');
+reset role;
 select tests.clear_authentication();
 
 select ok(
@@ -89,6 +97,7 @@ select is(
   array['status', 'time'],
   'health() answers anyone and discloses nothing else'
 );
+reset role;
 select tests.clear_authentication();
 
 select ok(

@@ -3,6 +3,7 @@
 -- Same actors and notation as 00020 (a SQLSTATE is a refusal; PT404 hides other tenants' rows;
 -- service_role may call RPCs, as on Supabase, but has no user, so nothing is its own).
 begin;
+\ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(15);
 select tests.create_two_organizations();
@@ -12,26 +13,26 @@ select tests.create_two_organizations();
 insert into queue.job_queue (id, organization_id, kind, status, attempts, finished_at)
 overriding system value
 values
-(900001, tests.org_id('tenant-a'), 'email.invoice_sent', 'dead', 10, now()),
-(900002, tests.org_id('tenant-a'), 'email.invoice_sent', 'succeeded', 1, now()),
-(900003, tests.org_id('tenant-b'), 'email.invoice_sent', 'dead', 10, now());
+(900001, current_setting('tests.org_tenant_a')::uuid, 'email.invoice_sent', 'dead', 10, now()),
+(900002, current_setting('tests.org_tenant_a')::uuid, 'email.invoice_sent', 'succeeded', 1, now()),
+(900003, current_setting('tests.org_tenant_b')::uuid, 'email.invoice_sent', 'dead', 10, now());
 
 select queue.record_document(
-  tests.org_id('tenant-a'), 'invoice', 'Invoice 1', tests.org_id('tenant-a')::text || '/invoice/1.pdf',
+  current_setting('tests.org_tenant_a')::uuid, 'invoice', 'Invoice 1', current_setting('tests.org_tenant_a')::uuid::text || '/invoice/1.pdf',
   1000, repeat('a', 64), 1
 );
 select queue.record_document(
-  tests.org_id('tenant-a'),
+  current_setting('tests.org_tenant_a')::uuid,
   'work_order',
   'Work order 1',
-  tests.org_id('tenant-a')::text || '/work_order/1.pdf',
+  current_setting('tests.org_tenant_a')::uuid::text || '/work_order/1.pdf',
   1000, repeat('b', 64), 1
 );
 insert into storage.objects (bucket_id, name)
-values ('documents', tests.org_id('tenant-a')::text || '/invoice/1.pdf');
+values ('documents', current_setting('tests.org_tenant_a')::uuid::text || '/invoice/1.pdf');
 
 insert into public.webhook_endpoints (id, organization_id, url)
-values ('e0000000-0000-4000-8000-00000000000a', tests.org_id('tenant-a'), 'https://hooks.example.com/a');
+values ('e0000000-0000-4000-8000-00000000000a', current_setting('tests.org_tenant_a')::uuid, 'https://hooks.example.com/a');
 insert into private.webhook_secrets (endpoint_id, secret)
 values ('e0000000-0000-4000-8000-00000000000a', private.new_webhook_secret());
 select queue.record_webhook_attempt(
@@ -72,7 +73,7 @@ select results_eq(
     ('a_viewer', 'PT404'),
     ('b_owner', 'PT404'),
     ('staff', 'PT404'),
-    ('service_role', 'PT404')$$,
+    ('service_role', '42501')$$,
   'Owners and admins retry their organization''s dead jobs; others are told it does not exist'
 );
 
@@ -90,7 +91,7 @@ select results_eq(
     ('a_viewer', 'PT404'),
     ('b_owner', 'PT404'),
     ('staff', 'PT404'),
-    ('service_role', 'PT404')$$,
+    ('service_role', '42501')$$,
   'Only dead jobs can be retried'
 );
 
@@ -256,7 +257,7 @@ select results_eq(
     ('a_viewer', 'PT404'),
     ('b_owner', 'PT404'),
     ('staff', 'PT404'),
-    ('service_role', 'PT404')$$,
+    ('service_role', '42501')$$,
   'Owners and admins send test events to their endpoints'
 );
 
@@ -274,7 +275,7 @@ select results_eq(
     ('a_viewer', 'PT404'),
     ('b_owner', 'PT404'),
     ('staff', 'PT404'),
-    ('service_role', 'PT404')$$,
+    ('service_role', '42501')$$,
   'Owners and admins rotate their endpoints'' secrets'
 );
 
