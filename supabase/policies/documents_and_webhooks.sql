@@ -3,15 +3,14 @@
 -- endpoints are created through public.create_webhook_endpoint, which returns the secret.
 
 -- documents ------------------------------------------------------------------------------------
-create policy "Members other than technicians can read their organization's documents"
-on public.documents for select to authenticated
-using (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}')));
-
-create policy "Technicians can read their organization's work orders and inspection reports"
+create policy "Members can read documents; technicians work orders, reports"
 on public.documents for select to authenticated
 using (
-  kind in ('work_order', 'inspection_report')
-  and organization_id in (select private.organization_ids_for('{technician}'))
+  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
+  or (
+    kind in ('work_order', 'inspection_report')
+    and organization_id in (select private.organization_ids_for('{technician}'))
+  )
 );
 
 create policy "Members other than technicians can download their organization's documents"

@@ -27,10 +27,21 @@ users as (
     raw_app_meta_data, raw_user_meta_data, created_at, updated_at
   )
   select
-    '00000000-0000-0000-0000-000000000000', p.id, 'authenticated', 'authenticated', p.email,
-    extensions.crypt('password', extensions.gen_salt('bf')), now(), '', '', '', '',
-    '{"provider": "email", "providers": ["email"]}', jsonb_build_object('full_name', p.full_name),
-    now(), now()
+    '00000000-0000-0000-0000-000000000000'::uuid as instance_id,
+    p.id,
+    'authenticated' as aud,
+    'authenticated' as role,
+    p.email,
+    extensions.crypt('password', extensions.gen_salt('bf')) as encrypted_password,
+    now() as email_confirmed_at,
+    '' as confirmation_token,
+    '' as recovery_token,
+    '' as email_change_token_new,
+    '' as email_change,
+    '{"provider": "email", "providers": ["email"]}'::jsonb as raw_app_meta_data,
+    jsonb_build_object('full_name', p.full_name) as raw_user_meta_data,
+    now() as created_at,
+    now() as updated_at
   from people as p
   returning id, email
 )
@@ -39,9 +50,13 @@ insert into auth.identities (
   provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at
 )
 select
-  u.id::text, u.id,
-  jsonb_build_object('sub', u.id::text, 'email', u.email, 'email_verified', true),
-  'email', now(), now(), now()
+  u.id::text as provider_id,
+  u.id as user_id,
+  jsonb_build_object('sub', u.id::text, 'email', u.email, 'email_verified', true) as identity_data,
+  'email' as provider,
+  now() as last_sign_in_at,
+  now() as created_at,
+  now() as updated_at
 from users as u;
 
 insert into private.platform_staff (user_id) values ('c0000000-0000-4000-8000-000000000001');

@@ -45,11 +45,19 @@ def test_sync_makes_the_live_policies_exactly_the_files(bootstrapped_db, project
 
     live = policies.sync(bootstrapped_db.dsn(), policies_dir)
 
-    assert names(live) == {"Owners can read their notes", "Owners can write their notes"}
-    read = next(p for p in live if p.command == "SELECT")
+    # The files' policies are exactly as declared; one they do not own is left alone, and
+    # drift names it.
+    assert names(live) == {
+        "Owners can read their notes",
+        "Owners can write their notes",
+        "Stray policy made by hand",
+    }
+    read = next(p for p in live if p.name == "Owners can read their notes")
     assert read.roles == ("authenticated",)
     assert "auth.uid()" in read.using
-    assert not policies.drift(bootstrapped_db.dsn(), policies_dir)
+    drift = policies.drift(bootstrapped_db.dsn(), policies_dir)
+    assert [p.name for p in drift.unexpected] == ["Stray policy made by hand"]
+    assert not drift.missing
 
 
 def test_drift_names_each_changed_missing_and_unexpected_policy(bootstrapped_db, project):
@@ -74,7 +82,7 @@ def test_drift_names_each_changed_missing_and_unexpected_policy(bootstrapped_db,
     # Checking changes nothing.
     with bootstrapped_db.connect() as conn:
         count = conn.execute("select count(*) from pg_policies where tablename = 'notes'")
-        assert count.fetchone()[0] == 2
+        assert count.fetchone()[0] == 3
 
 
 def test_the_generated_migration_gives_the_cli_only_path_the_same_policies(
@@ -89,10 +97,13 @@ def test_the_generated_migration_gives_the_cli_only_path_the_same_policies(
         "nothing new to generate while the files are unchanged"
     )
 
-    # What `supabase db push` does: migrations only, no policy step.
+    # What `supabase db push` does: migrations only, no policy step. The files' policies are
+    # exactly as declared; the stray one they never owned is still there, and named.
     migrations.apply(bootstrapped_db.dsn(), migrations_dir, log=lambda _m: None)
 
-    assert not policies.drift(bootstrapped_db.dsn(), policies_dir)
+    drift = policies.drift(bootstrapped_db.dsn(), policies_dir)
+    assert not drift.missing
+    assert [p.name for p in drift.unexpected] == ["Stray policy made by hand"]
 
     (policies_dir / "notes.sql").write_text(NOTES_POLICIES.replace("for insert", "for update"))
     assert policies.drift(bootstrapped_db.dsn(), policies_dir), "an edited file is drift"
@@ -123,3 +134,31 @@ def test_the_repository_migrations_alone_give_the_policies_the_files_declare(boo
 def test_the_migrated_test_database_has_no_policy_drift(fresh_db):
     drift = policies.drift(fresh_db.dsn())
     assert not drift, drift.report()
+
+
+def test_sync_and_the_generated_migration_leave_policies_they_do_not_own(bootstrapped_db, project):
+    migrations_dir, policies_dir = project
+    policies.generate_migration(migrations_dir, policies_dir, now=dt.datetime(2024, 1, 2))
+    migrations.apply(bootstrapped_db.dsn(), migrations_dir, log=lambda _m: None)
+    with bootstrapped_db.connect() as conn:
+        conn.execute(
+            'create policy "Made in the dashboard" on public.notes for delete '
+            "to authenticated using (false)"
+        )
+    # A policy dropped from the files is still owned (an earlier migration declared it).
+    (policies_dir / "notes.sql").write_text(
+        NOTES_POLICIES.split('create policy "Owners can write')[0]
+    )
+    generated = policies.generate_migration(migrations_dir, policies_dir, dt.datetime(2024, 1, 3))
+    assert "lock_timeout" in generated.read_text()
+    migrations.apply(bootstrapped_db.dsn(), migrations_dir, log=lambda _m: None)
+    policies.sync(bootstrapped_db.dsn(), policies_dir)
+
+    with bootstrapped_db.connect() as conn:
+        rows = conn.execute("select policyname from pg_policies where tablename = 'notes'")
+        live = {r[0] for r in rows}
+    assert live == {
+        "Owners can read their notes",
+        "Made in the dashboard",
+        "Stray policy made by hand",
+    }

@@ -16,12 +16,12 @@ where id = current_setting('tests.uid_unconfirmed')::uuid;
 select tests.authenticate_as('a_owner');
 select set_config(
   'tests.token',
-  (select token from public.invite_member(current_setting('tests.org_tenant_a')::uuid, ' Invitee@Example.TEST ', 'dispatcher')),
+  (select token from public.invite_member(current_setting('tests.org_a')::uuid, ' Invitee@Example.TEST ', 'dispatcher')),
   true
 );
 select set_config(
   'tests.unconfirmed_token',
-  (select token from public.invite_member(current_setting('tests.org_tenant_a')::uuid, 'unconfirmed@example.test')),
+  (select token from public.invite_member(current_setting('tests.org_a')::uuid, 'unconfirmed@example.test')),
   true
 );
 reset role;
@@ -54,22 +54,22 @@ select results_eq(
 -- who may invite whom ----------------------------------------------------------------------
 select tests.authenticate_as('a_admin');
 select throws_ok(
-  format('select public.invite_member(%L, %L, %L)', current_setting('tests.org_tenant_a')::uuid, 'boss@example.test', 'owner'),
+  format('select public.invite_member(%L, %L, %L)', current_setting('tests.org_a')::uuid, 'boss@example.test', 'owner'),
   '42501', 'Only an owner can invite an owner',
   'An admin cannot invite an owner'
 );
 select throws_ok(
-  format('select public.invite_member(%L, %L)', current_setting('tests.org_tenant_a')::uuid, 'a_viewer@tests.fieldbase.test'),
+  format('select public.invite_member(%L, %L)', current_setting('tests.org_a')::uuid, 'a_viewer@tests.fieldbase.test'),
   '23505', 'a_viewer@tests.fieldbase.test is already a member',
   'Inviting a member again is refused'
 );
 select throws_ok(
-  format('select public.invite_member(%L, %L)', current_setting('tests.org_tenant_a')::uuid, 'not-an-address'),
+  format('select public.invite_member(%L, %L)', current_setting('tests.org_a')::uuid, 'not-an-address'),
   '22023', '"not-an-address" is not an email address',
   'An invalid address is refused with a readable message'
 );
 select throws_ok(
-  format('select public.invite_member(%L, %L)', current_setting('tests.org_tenant_b')::uuid, 'x@example.test'),
+  format('select public.invite_member(%L, %L)', current_setting('tests.org_b')::uuid, 'x@example.test'),
   '42501', 'Only owners and admins can invite members',
   'Nobody invites into another organization'
 );
@@ -133,7 +133,7 @@ select results_eq(
 -- expiry, withdrawal and re-invitation -----------------------------------------------------
 insert into public.invitations (organization_id, email, token_hash, expires_at)
 values (
-  current_setting('tests.org_tenant_a')::uuid, 'someone.else@example.test',
+  current_setting('tests.org_a')::uuid, 'someone.else@example.test',
   sha256(convert_to('expired-token', 'UTF8')), now() - interval '1 minute'
 );
 select tests.authenticate_as('someone_else');
@@ -153,12 +153,12 @@ select tests.clear_authentication();
 select tests.authenticate_as('a_owner');
 select set_config(
   'tests.first',
-  (select token from public.invite_member(current_setting('tests.org_tenant_a')::uuid, 'someone.else@example.test')),
+  (select token from public.invite_member(current_setting('tests.org_a')::uuid, 'someone.else@example.test')),
   true
 );
 select set_config(
   'tests.second',
-  (select token from public.invite_member(current_setting('tests.org_tenant_a')::uuid, 'someone.else@example.test')),
+  (select token from public.invite_member(current_setting('tests.org_a')::uuid, 'someone.else@example.test')),
   true
 );
 reset role;

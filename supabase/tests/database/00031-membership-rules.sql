@@ -11,7 +11,7 @@ select tests.create_two_organizations();
 -- the last owner ---------------------------------------------------------------------------
 select tests.authenticate_as('a_owner');
 select throws_ok(
-  format('select public.leave_organization(%L)', current_setting('tests.org_tenant_a')::uuid),
+  format('select public.leave_organization(%L)', current_setting('tests.org_a')::uuid),
   'PT409', 'An organization must keep at least one owner',
   'The last owner cannot leave'
 );
@@ -64,7 +64,7 @@ select tests.clear_authentication();
 select tests.authenticate_as('a_owner');
 select lives_ok(
   format(
-    'select public.transfer_ownership(%L, %L)', current_setting('tests.org_tenant_a')::uuid, current_setting('tests.uid_a_admin')::uuid
+    'select public.transfer_ownership(%L, %L)', current_setting('tests.org_a')::uuid, current_setting('tests.uid_a_admin')::uuid
   ),
   'An owner transfers ownership to a member'
 );
@@ -78,11 +78,11 @@ select results_eq(
   'The new owner is owner and the former owner is admin'
 );
 select lives_ok(
-  format('select public.leave_organization(%L)', current_setting('tests.org_tenant_a')::uuid),
+  format('select public.leave_organization(%L)', current_setting('tests.org_a')::uuid),
   'The former owner can now leave'
 );
 select is_empty(
-  format('select 1 from public.organizations where id = %L', current_setting('tests.org_tenant_a')::uuid),
+  format('select 1 from public.organizations where id = %L', current_setting('tests.org_a')::uuid),
   'After leaving, the organization is out of sight'
 );
 reset role;
@@ -91,7 +91,7 @@ select tests.clear_authentication();
 -- stale claims never keep access --------------------------------------------------------------
 select set_config('tests.viewer_claims', tests.access_token_claims('a_viewer')::text, true);
 select ok(
-  current_setting('tests.viewer_claims')::jsonb -> 'organizations' ? current_setting('tests.org_tenant_a')::uuid::text,
+  current_setting('tests.viewer_claims')::jsonb -> 'organizations' ? current_setting('tests.org_a')::uuid::text,
   'The viewer''s token lists organization A'
 );
 delete from public.memberships

@@ -41,7 +41,7 @@ select tests.clear_authentication();
 -- suspending ---------------------------------------------------------------------------------
 select tests.authenticate_as('a_owner');
 select throws_ok(
-  format('select public.set_organization_status(%L, %L, %L)', current_setting('tests.org_tenant_a')::uuid, 'active', 'why not'),
+  format('select public.set_organization_status(%L, %L, %L)', current_setting('tests.org_a')::uuid, 'active', 'why not'),
   '42501', 'Only platform staff can change an organization''s status',
   'Members cannot change the status'
 );
@@ -50,14 +50,14 @@ select tests.clear_authentication();
 
 select tests.authenticate_as('staff');
 select throws_ok(
-  format('select public.set_organization_status(%L, %L, %L)', current_setting('tests.org_tenant_a')::uuid, 'suspended', ' '),
+  format('select public.set_organization_status(%L, %L, %L)', current_setting('tests.org_a')::uuid, 'suspended', ' '),
   '22023', 'Give a reason for the status change',
   'A status change needs a reason'
 );
 select lives_ok(
   format(
     'select public.set_organization_status(%L, %L, %L)',
-    current_setting('tests.org_tenant_a')::uuid,
+    current_setting('tests.org_a')::uuid,
     'suspended',
     'Unpaid invoices'
   ),
@@ -68,7 +68,7 @@ select tests.clear_authentication();
 
 select tests.authenticate_as('a_owner');
 select throws_ok(
-  format('update public.organizations set name = %L where id = %L', 'Renamed', current_setting('tests.org_tenant_a')::uuid),
+  format('update public.organizations set name = %L where id = %L', 'Renamed', current_setting('tests.org_a')::uuid),
   '42501', 'Organization "Tenant A" is suspended: its data is read-only',
   'A suspended organization cannot be edited'
 );
@@ -78,12 +78,12 @@ select throws_ok(
   'Members cannot be removed from a suspended organization'
 );
 select throws_ok(
-  format('select public.invite_member(%L, %L)', current_setting('tests.org_tenant_a')::uuid, 'new@example.test'),
+  format('select public.invite_member(%L, %L)', current_setting('tests.org_a')::uuid, 'new@example.test'),
   '42501', 'Organization "Tenant A" is suspended: its data is read-only',
   'Nobody can be invited into a suspended organization'
 );
 select results_eq(
-  format('select status::text from public.organizations where id = %L', current_setting('tests.org_tenant_a')::uuid),
+  format('select status::text from public.organizations where id = %L', current_setting('tests.org_a')::uuid),
   array['suspended'],
   'Members still read their suspended organization'
 );
@@ -98,7 +98,7 @@ select results_eq(
 
 select tests.authenticate_as('staff');
 select lives_ok(
-  format('select public.set_organization_status(%L, %L, %L)', current_setting('tests.org_tenant_a')::uuid, 'active', 'Paid'),
+  format('select public.set_organization_status(%L, %L, %L)', current_setting('tests.org_a')::uuid, 'active', 'Paid'),
   'Staff reactivate it'
 );
 reset role;
@@ -107,13 +107,13 @@ select tests.clear_authentication();
 select tests.authenticate_as('a_owner');
 select lives_ok(
   format(
-    'update public.organizations set name = %L where id = %L', 'Tenant A Renamed', current_setting('tests.org_tenant_a')::uuid
+    'update public.organizations set name = %L where id = %L', 'Tenant A Renamed', current_setting('tests.org_a')::uuid
   ),
   'Once reactivated, it can be edited again'
 );
 
 -- deleting ---------------------------------------------------------------------------------
-select public.delete_organization(current_setting('tests.org_tenant_a')::uuid);
+select public.delete_organization(current_setting('tests.org_a')::uuid);
 select is_empty(
   'select 1 from public.organizations where slug = ''tenant-a''',
   'A deleted organization disappears for its members'

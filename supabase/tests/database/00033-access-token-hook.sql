@@ -19,15 +19,15 @@ $$;
 
 select is(
   pg_temp.hook_claims('a_owner') -> 'organizations',
-  jsonb_build_object(current_setting('tests.org_tenant_a')::uuid, 'owner'),
+  jsonb_build_object(current_setting('tests.org_a')::uuid, 'owner'),
   'An owner''s token lists their organization and role'
 );
 
 insert into public.memberships (organization_id, user_id, role)
-values (current_setting('tests.org_tenant_b')::uuid, current_setting('tests.uid_a_admin')::uuid, 'viewer');
+values (current_setting('tests.org_b')::uuid, current_setting('tests.uid_a_admin')::uuid, 'viewer');
 select is(
   pg_temp.hook_claims('a_admin') -> 'organizations',
-  jsonb_build_object(current_setting('tests.org_tenant_a')::uuid, 'admin', current_setting('tests.org_tenant_b')::uuid, 'viewer'),
+  jsonb_build_object(current_setting('tests.org_a')::uuid, 'admin', current_setting('tests.org_b')::uuid, 'viewer'),
   'A member of two organizations gets both, each with its role'
 );
 select is(

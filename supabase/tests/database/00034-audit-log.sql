@@ -59,21 +59,21 @@ select results_eq(
   $$
     select count(*)::int, min(actor_role), bool_and(actor_id is null)
     from public.audit_log where table_name = 'memberships' and action = 'insert'
-      and organization_id = current_setting('tests.org_tenant_a')::uuid
+      and organization_id = current_setting('tests.org_a')::uuid
   $$,
   $$values (5, 'postgres', true)$$,
   'Inserts without a JWT record the database role as the actor'
 );
 insert into public.invitations (organization_id, email, token_hash)
 select
-  current_setting('tests.org_tenant_b')::uuid as organization_id,
+  current_setting('tests.org_b')::uuid as organization_id,
   'bulk' || n || '@example.test' as email,
   sha256(convert_to('bulk' || n, 'UTF8')) as token_hash
 from generate_series(1, 200) as n;
 select is(
   (
     select count(*)::int from public.audit_log
-    where table_name = 'invitations' and organization_id = current_setting('tests.org_tenant_b')::uuid
+    where table_name = 'invitations' and organization_id = current_setting('tests.org_b')::uuid
   ),
   201,
   'A bulk insert records one row per inserted row (plus the fixture''s)'
@@ -105,7 +105,7 @@ select throws_ok(
   'Even the schema owner cannot change audit rows'
 );
 insert into public.audit_log (organization_id, actor_role, action, table_name, occurred_at)
-values (current_setting('tests.org_tenant_a')::uuid, 'postgres', 'insert', 'ancient', now() - interval '500 days');
+values (current_setting('tests.org_a')::uuid, 'postgres', 'insert', 'ancient', now() - interval '500 days');
 select is(
   private.purge_audit_log(),
   1,

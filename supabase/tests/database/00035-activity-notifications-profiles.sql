@@ -10,7 +10,7 @@ select tests.create_two_organizations();
 select is(
   (
     select count(*)::int from public.activity
-    where organization_id = current_setting('tests.org_tenant_a')::uuid and verb = 'member.joined'
+    where organization_id = current_setting('tests.org_a')::uuid and verb = 'member.joined'
   ),
   5,
   'Each member joining shows in the activity feed'

@@ -9,18 +9,18 @@ select tests.create_two_organizations();
 -- feature flags ------------------------------------------------------------------------------
 select tests.authenticate_as('a_viewer');
 select is(
-  public.feature_enabled('tests_flag', current_setting('tests.org_tenant_a')::uuid), true,
+  public.feature_enabled('tests_flag', current_setting('tests.org_a')::uuid), true,
   'An organization''s override wins over the global default'
 );
 select is(
-  public.feature_enabled('no_such_flag', current_setting('tests.org_tenant_a')::uuid), false,
+  public.feature_enabled('no_such_flag', current_setting('tests.org_a')::uuid), false,
   'An unknown flag is off'
 );
 reset role;
 select tests.clear_authentication();
 select tests.authenticate_as('b_owner');
 select is(
-  public.feature_enabled('tests_flag', current_setting('tests.org_tenant_a')::uuid), false,
+  public.feature_enabled('tests_flag', current_setting('tests.org_a')::uuid), false,
   'Another organization''s override is not disclosed: the global default answers'
 );
 reset role;
@@ -29,7 +29,7 @@ update public.feature_flags set enabled = true
 where key = 'tests_flag';
 select tests.authenticate_as('b_owner');
 select is(
-  public.feature_enabled('tests_flag', current_setting('tests.org_tenant_b')::uuid), true,
+  public.feature_enabled('tests_flag', current_setting('tests.org_b')::uuid), true,
   'Without an override, the global default answers'
 );
 reset role;
@@ -37,11 +37,11 @@ select tests.clear_authentication();
 
 -- usage ----------------------------------------------------------------------------------------
 select is(
-  private.increment_usage(current_setting('tests.org_tenant_a')::uuid, 'jobs', 2), 5::bigint,
+  private.increment_usage(current_setting('tests.org_a')::uuid, 'jobs', 2), 5::bigint,
   'Usage adds up within the month'
 );
 select is(
-  private.increment_usage(current_setting('tests.org_tenant_a')::uuid, 'emails'), 1::bigint,
+  private.increment_usage(current_setting('tests.org_a')::uuid, 'emails'), 1::bigint,
   'A new metric starts at the first use'
 );
 

@@ -13,26 +13,26 @@ select tests.create_two_organizations();
 insert into queue.job_queue (id, organization_id, kind, status, attempts, finished_at)
 overriding system value
 values
-(900001, current_setting('tests.org_tenant_a')::uuid, 'email.invoice_sent', 'dead', 10, now()),
-(900002, current_setting('tests.org_tenant_a')::uuid, 'email.invoice_sent', 'succeeded', 1, now()),
-(900003, current_setting('tests.org_tenant_b')::uuid, 'email.invoice_sent', 'dead', 10, now());
+(900001, current_setting('tests.org_a')::uuid, 'email.invoice_sent', 'dead', 10, now()),
+(900002, current_setting('tests.org_a')::uuid, 'email.invoice_sent', 'succeeded', 1, now()),
+(900003, current_setting('tests.org_b')::uuid, 'email.invoice_sent', 'dead', 10, now());
 
 select queue.record_document(
-  current_setting('tests.org_tenant_a')::uuid, 'invoice', 'Invoice 1', current_setting('tests.org_tenant_a')::uuid::text || '/invoice/1.pdf',
+  current_setting('tests.org_a')::uuid, 'invoice', 'Invoice 1', current_setting('tests.org_a')::uuid::text || '/invoice/1.pdf',
   1000, repeat('a', 64), 1
 );
 select queue.record_document(
-  current_setting('tests.org_tenant_a')::uuid,
+  current_setting('tests.org_a')::uuid,
   'work_order',
   'Work order 1',
-  current_setting('tests.org_tenant_a')::uuid::text || '/work_order/1.pdf',
+  current_setting('tests.org_a')::uuid::text || '/work_order/1.pdf',
   1000, repeat('b', 64), 1
 );
 insert into storage.objects (bucket_id, name)
-values ('documents', current_setting('tests.org_tenant_a')::uuid::text || '/invoice/1.pdf');
+values ('documents', current_setting('tests.org_a')::uuid::text || '/invoice/1.pdf');
 
 insert into public.webhook_endpoints (id, organization_id, url)
-values ('e0000000-0000-4000-8000-00000000000a', current_setting('tests.org_tenant_a')::uuid, 'https://hooks.example.com/a');
+values ('e0000000-0000-4000-8000-00000000000a', current_setting('tests.org_a')::uuid, 'https://hooks.example.com/a');
 insert into private.webhook_secrets (endpoint_id, secret)
 values ('e0000000-0000-4000-8000-00000000000a', private.new_webhook_secret());
 select queue.record_webhook_attempt(
