@@ -69,7 +69,7 @@ def seed(inst: Instance, dbname: str = settings.MAIN_DATABASE) -> list[Path]:
 
 # Roles our migrations create that log in, and the local stack's one password for them. On a
 # real project a DBA sets a real password; no seed or migration carries one.
-LOCAL_LOGIN_ROLES = ("fieldbase_worker",)
+LOCAL_LOGIN_ROLES = ("fieldbase_worker", "fieldbase_rate_limiter")
 
 
 def set_local_passwords(inst: Instance, dbname: str = settings.MAIN_DATABASE) -> None:
@@ -82,6 +82,17 @@ def set_local_passwords(inst: Instance, dbname: str = settings.MAIN_DATABASE) ->
                         sql.Identifier(role), sql.Literal(settings.LOCAL_PASSWORD)
                     )
                 )
+        # The rate limiter's counting connection (a DBA sets this on a real project).
+        if conn.execute("select to_regclass('private.rate_limit_connection')").fetchone()[0]:
+            conninfo = (
+                f"host={inst.host} port={inst.port} user=fieldbase_rate_limiter "
+                f"password={settings.LOCAL_PASSWORD}"
+            )
+            conn.execute(
+                "insert into private.rate_limit_connection (id, conninfo) values (true, %s) "
+                "on conflict (id) do update set conninfo = excluded.conninfo",
+                (conninfo,),
+            )
 
 
 def reset(inst: Instance, dbname: str = settings.MAIN_DATABASE, with_seed: bool = True) -> None:

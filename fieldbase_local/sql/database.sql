@@ -43,6 +43,9 @@ create extension if not exists pg_stat_statements with schema extensions;
 -- pgTAP is available on Supabase (supabase test db enables it); pre-installed so the test
 -- files' own "create extension if not exists pgtap" is a no-op for the non-superuser owner.
 create extension if not exists pgtap with schema extensions;
+-- dblink is on Supabase's list of extensions postgres may create (supautils); pre-created here
+-- because vanilla PostgreSQL lets only a superuser create it.
+create extension if not exists dblink with schema extensions;
 grant select on extensions.pg_stat_statements to postgres;
 grant execute on function extensions.pg_stat_statements_reset(oid, oid, bigint) to postgres;
 

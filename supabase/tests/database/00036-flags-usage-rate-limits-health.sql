@@ -2,7 +2,7 @@
 begin;
 \ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(14);
+select plan(17);
 
 select tests.create_two_organizations();
 
@@ -76,8 +76,36 @@ select throws_ok(
 );
 reset role;
 select tests.clear_authentication();
-select tests.authenticate_as_anon('{"x-forwarded-for": "198.51.100.2"}');
-select lives_ok('select private.check_request()', 'Another IP has its own budget');
+select tests.authenticate_as_anon('{"x-forwarded-for": "203.0.113.66, 198.51.100.1"}');
+select throws_ok(
+  'select private.check_request()', 'PT429', null,
+  'A forged first x-forwarded-for hop buys no new budget: the gateway''s own hop counts'
+);
+reset role;
+select tests.clear_authentication();
+select tests.authenticate_as_anon('{"x-forwarded-for": "198.51.100.1", "x-real-ip": "198.51.100.2"}');
+select lives_ok('select private.check_request()', 'Another client address has its own budget');
+reset role;
+select tests.clear_authentication();
+
+-- PostgREST runs GETs read-only, and rolls back what a failed request did: the count holds.
+select tests.authenticate_as('a_dispatcher');
+select throws_ok(
+  $$
+    select set_config('transaction_read_only', 'on', true);
+    select private.check_request(); select private.check_request(); select private.check_request();
+    select 1 / 0
+  $$,
+  '22012', null,
+  'The limiter runs in a read-only request (it never writes in the request''s transaction)'
+);
+reset role;
+select tests.clear_authentication();
+select tests.authenticate_as('a_dispatcher');
+select throws_ok(
+  'select private.check_request()', 'PT429', null,
+  'Requests that were rolled back (failed, or read-only) still count against the budget'
+);
 reset role;
 select tests.clear_authentication();
 
