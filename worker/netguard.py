@@ -24,10 +24,25 @@ class Target:
     address: str
 
 
+# IPv6 ranges that carry an IPv4 address in their last 32 bits: the address is as public as
+# the IPv4 address inside it (::ffff:0:0/96 mapped, ::ffff:0:0:0/96 translated, 64:ff9b::/96
+# NAT64, ::/96 the deprecated IPv4-compatible form).
+EMBEDDING_IPV4 = tuple(
+    ipaddress.ip_network(n) for n in ("::ffff:0:0/96", "::ffff:0:0:0/96", "64:ff9b::/96", "::/96")
+)
+# Deprecated or reserved IPv6 ranges Python still calls global.
+NOT_PUBLIC_IPV6 = tuple(ipaddress.ip_network(n) for n in ("fec0::/10",))
+
+
 def is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in net for net in NOT_PUBLIC_IPV6):
+            return False
+        if any(ip in net for net in EMBEDDING_IPV4):
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        elif ip.sixtofour is not None:
+            ip = ip.sixtofour
     return ip.is_global and not ip.is_multicast
 
 
@@ -43,15 +58,14 @@ async def resolve(url: str, allow_private: bool) -> Target:
         infos = await asyncio.get_running_loop().getaddrinfo(
             parts.hostname, port, type=socket.SOCK_STREAM
         )
-    except socket.gaierror as error:
-        raise RefusedTarget(
-            f"Refused {url!r}: {parts.hostname} does not resolve ({error})"
-        ) from None
+    except socket.gaierror:
+        raise RefusedTarget(f"Refused {url!r}: {parts.hostname} does not resolve") from None
     addresses = sorted({info[4][0] for info in infos})
     blocked = [a for a in addresses if not is_public(a)]
     if blocked and not allow_private:
+        # Which address it resolved to stays in the worker's log: telling the tenant would map
+        # the internal network for them.
         raise RefusedTarget(
-            f"Refused {url!r}: {parts.hostname} resolves to a private or reserved address "
-            f"({', '.join(blocked)})"
+            f"Refused {url!r}: {parts.hostname} is not an address on the public internet"
         )
     return Target(url, parts.hostname, addresses[0])

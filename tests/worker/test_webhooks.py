@@ -3,6 +3,7 @@ receiver on loopback that verifies them, retried on the Standard Webhooks schedu
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import time
@@ -16,6 +17,8 @@ from fieldbase_local.net import free_port
 from fieldbase_local.postgrest import PostgrestError
 from fieldbase_local.webhook_receiver import Reply
 from tests.worker.conftest import BackgroundWorker, configured, job, wait_until
+from tests.worker.support import QuietHandler, serve
+from worker import netguard
 from worker.netguard import is_public
 
 ACME = "a1000000-0000-4000-8000-000000000000"
@@ -174,7 +177,7 @@ def test_private_targets_are_refused_unless_allowed(db, sql, run, receiver, endp
     run(webhook_allow_private_targets=False)
     row = job(sql, job_id)
     assert row["status"] == "dead"
-    assert "resolves to a private or reserved address (127.0.0.1)" in row["last_error"]
+    assert "is not an address on the public internet" in row["last_error"]
     assert receiver.deliveries == []
     [logged] = deliveries(sql, endpoint)
     assert not logged["succeeded"] and logged["status_code"] is None
@@ -195,6 +198,12 @@ def test_private_targets_are_refused_unless_allowed(db, sql, run, receiver, endp
         ("fe80::1", False),
         ("fc00::1", False),
         ("::ffff:127.0.0.1", False),
+        ("::127.0.0.1", False),
+        ("::ffff:0:7f00:1", False),
+        ("64:ff9b::a9fe:a9fe", False),
+        ("64:ff9b::808:808", True),
+        ("2002:7f00:1::1", False),
+        ("fec0::1", False),
         ("224.0.0.1", False),
         ("8.8.8.8", True),
         ("2606:4700:4700::1111", True),
@@ -202,6 +211,14 @@ def test_private_targets_are_refused_unless_allowed(db, sql, run, receiver, endp
 )
 def test_address_classification(address, public):
     assert is_public(address) is public
+
+
+def test_a_refusal_does_not_tell_the_tenant_what_an_internal_name_resolves_to():
+    with pytest.raises(netguard.RefusedTarget) as refused:
+        asyncio.run(netguard.resolve("http://localhost:9/hook", allow_private=False))
+    message = str(refused.value)
+    assert "localhost is not an address on the public internet" in message
+    assert "127.0.0.1" not in message and "::1" not in message
 
 
 def test_signing_secrets_are_shown_once_and_never_readable(db, endpoint):
@@ -273,3 +290,68 @@ def _reachable(url: str) -> bool:
     except httpx.HTTPError:
         time.sleep(0.05)
         return False
+
+
+class HostileReceiver(QuietHandler):
+    """Answers 200, then either drips its body a byte at a time or floods it without end."""
+
+    mode = "drip"
+    sent = 0
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        self.send_response(200)
+        self.send_header("content-type", "text/plain")
+        if self.mode == "drip":
+            self.send_header("content-length", "1000000")
+        self.end_headers()
+        chunk = b"x" * (1 if self.mode == "drip" else 1024 * 1024)
+        try:
+            for _ in range(300):  # 300 MB flooded, or 60 s dripped, at most
+                self.wfile.write(chunk)
+                self.wfile.flush()
+                type(self).sent += len(chunk)
+                if self.mode == "drip":
+                    time.sleep(0.2)
+        except OSError:
+            pass  # the worker hung up, as it should
+
+
+def hostile_endpoint(db, mode):
+    handler = type("Hostile", (HostileReceiver,), {"mode": mode, "sent": 0})
+    server, url = serve(handler)
+    ((endpoint_id, _secret),) = call(
+        db, ACME_ADMIN, "select * from public.create_webhook_endpoint(%s, %s)", (ACME, url)
+    )
+    return server, handler, endpoint_id
+
+
+def test_a_receiver_that_drips_its_answer_loses_the_slot_at_the_deadline(db, sql, run):
+    server, _handler, endpoint_id = hostile_endpoint(db, "drip")
+    try:
+        _, job_id = send_test(db, endpoint_id)
+        started = time.monotonic()
+        run(webhook_timeout_seconds=1)
+        elapsed = time.monotonic() - started
+    finally:
+        server.shutdown()
+    assert elapsed < 5, "the deadline covers the whole exchange, not each read"
+    row = job(sql, job_id)
+    assert row["status"] == "retrying"
+    assert "No complete answer within 1 seconds" in row["last_error"]
+    [logged] = deliveries(sql, endpoint_id)
+    assert not logged["succeeded"] and logged["error"] == "No complete answer within 1 seconds"
+
+
+def test_a_receiver_that_floods_its_answer_is_cut_off_after_a_bounded_read(db, sql, run):
+    server, handler, endpoint_id = hostile_endpoint(db, "flood")
+    try:
+        _, job_id = send_test(db, endpoint_id)
+        run()
+    finally:
+        server.shutdown()
+    assert job(sql, job_id)["status"] == "succeeded"
+    [logged] = deliveries(sql, endpoint_id)
+    assert logged["status_code"] == 200 and len(logged["response_excerpt"]) == 1000
+    # The worker hung up after its cap: the receiver got nowhere near its 300 MB out.
+    assert handler.sent < 32 * 1024 * 1024, handler.sent

@@ -7,10 +7,12 @@ switches the endpoint off; Retry-After is honoured; every attempt is logged.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -24,6 +26,54 @@ from worker.mail import retry_after_seconds
 from worker.registry import JobContext, Registry
 
 EXCERPT_CHARS = 1000
+# A receiver's answer is read up to this many bytes, then the connection is dropped: only the
+# status and an excerpt matter, and a huge (or endless) body must not fill the worker's memory.
+MAX_RESPONSE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a receiver answered, as far as the worker read it."""
+
+    status_code: int
+    headers: dict[str, str]
+    excerpt: str
+
+
+async def post_bounded(
+    http: httpx.AsyncClient,
+    url: str,
+    body: str,
+    headers: dict[str, str],
+    extensions,
+    deadline: float,
+) -> Answer:
+    """POST and read the answer within one total deadline, keeping at most MAX_RESPONSE_BYTES.
+
+    httpx's timeout is per network operation, so a receiver dripping one byte a second would
+    hold a worker slot for ever; asyncio.timeout bounds the whole exchange instead. The body is
+    streamed raw (identity encoding asked for), so a compressed bomb is never inflated.
+    """
+    async with asyncio.timeout(deadline):
+        async with http.stream(
+            "POST",
+            url,
+            content=body,
+            headers={**headers, "accept-encoding": "identity"},
+            timeout=deadline,
+            extensions=extensions,
+        ) as response:
+            received = bytearray()
+            async for chunk in response.aiter_raw():
+                received += chunk[: MAX_RESPONSE_BYTES - len(received)]
+                if len(received) >= MAX_RESPONSE_BYTES:
+                    break
+    excerpt = bytes(received).decode("utf-8", errors="replace")[:EXCERPT_CHARS]
+    return Answer(
+        status_code=response.status_code,
+        headers={k.lower(): v for k, v in response.headers.items()},
+        excerpt=excerpt,
+    )
 
 
 class WebhookDelivery(BaseModel):
@@ -106,21 +156,21 @@ def register(registry: Registry) -> None:
         url, host, extensions = pinned(resolved)
         await ctx.services.webhook_limiter.acquire(str(p.endpoint_id))
         started = time.monotonic()
+        deadline = ctx.settings.webhook_timeout_seconds
         try:
-            response = await ctx.services.http.post(
-                url,
-                content=body,
-                headers={**headers, **host},
-                timeout=ctx.settings.webhook_timeout_seconds,
-                extensions=extensions,
+            response = await post_bounded(
+                ctx.services.http, url, body, {**headers, **host}, extensions, deadline
             )
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, TimeoutError) as error:
             latency = int((time.monotonic() - started) * 1000)
-            message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            if isinstance(error, TimeoutError):
+                message = f"No complete answer within {deadline:g} seconds"
+            else:
+                message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             await record(False, latency_ms=latency, error=message)
             raise RetryLater(f"Delivery to {target['url']} failed: {message}") from None
         latency = int((time.monotonic() - started) * 1000)
-        excerpt = response.text[:EXCERPT_CHARS]
+        excerpt = response.excerpt
         succeeded = 200 <= response.status_code < 300
         still_active = await record(succeeded, response.status_code, latency, excerpt)
         outcome = {"status_code": response.status_code, "latency_ms": latency, "url": target["url"]}
