@@ -66,14 +66,16 @@ def test_signing_up_creating_an_organization_and_inviting(fresh_db, people):
 def test_errors_reach_the_frontend_with_the_right_status(fresh_db, people):
     api = fresh_db.postgrest()
     owner = token(fresh_db, people["owner"])
-    ((org_id,),) = call(api, owner, "select id from public.create_organization('Echo Plumbing')")
+    ((org_id,),) = call(
+        api, owner, "select id from public.create_organization('Echo Plumbing', 'echo')"
+    )
 
     def status_of(sql, params=None, bearer=owner):
         with pytest.raises(PostgrestError) as raised:
             call(api, bearer, sql, params)
         return raised.value.status
 
-    assert status_of("select public.create_organization('Echo Plumbing')") == 409
+    assert status_of("select public.create_organization('Echo Plumbing', 'echo')") == 409
     assert status_of("select public.leave_organization(%s)", (org_id,)) == 409
     assert status_of("select public.accept_invitation('nope')") == 404
     assert status_of("select public.set_organization_status(%s, 'active', 'x')", (org_id,)) == 403

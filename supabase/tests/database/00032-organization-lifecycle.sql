@@ -2,7 +2,7 @@
 begin;
 \ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(16);
+select plan(17);
 
 select tests.create_two_organizations();
 
@@ -22,8 +22,12 @@ select results_eq(
 );
 select throws_ok(
   $$select public.create_organization('Another', 'Outsider Plumbing Co')$$,
-  '23505', 'The address "outsider-plumbing-co" is taken',
-  'A taken slug is refused with a readable message'
+  '23505', 'This address is not available',
+  'A taken slug is refused with a readable message that does not echo another tenant''s slug'
+);
+select matches(
+  (public.create_organization('Outsider Plumbing Co')).slug, '^outsider-plumbing-co-[0-9a-f]{6}$',
+  'A slug derived from a name that is taken gets a short suffix instead of an error'
 );
 select throws_ok(
   $$update public.organizations set time_zone = 'Mars/Olympus' where slug = 'outsider-plumbing-co'$$,
