@@ -46,9 +46,9 @@ select results_eq(
   'The invitation email is queued for the worker, once per invitation'
 );
 select results_eq(
-  $$select summary from public.activity where verb = 'invitation.sent' order by id limit 1$$,
-  array['Invited invitee@example.test as dispatcher'],
-  'Sending an invitation shows in the activity feed'
+  $$select summary || ' ' || data::text from public.activity where verb = 'invitation.sent' order by id limit 1$$,
+  array['An invitation was sent {}'],
+  'Sending an invitation shows in the activity feed, which every member reads, without the invitee or role'
 );
 
 -- who may invite whom ----------------------------------------------------------------------

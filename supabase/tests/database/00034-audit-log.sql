@@ -2,7 +2,7 @@
 begin;
 \ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(9);
+select plan(12);
 
 select tests.create_two_organizations();
 
@@ -25,9 +25,10 @@ select results_eq(
     'values (%L::uuid, %L, %L, %L, %L::jsonb, %L::jsonb, %L::inet, %L)',
     current_setting('tests.uid_a_owner')::uuid, 'authenticated', 'update', 'organizations',
     '{"name": "Tenant A", "currency": "USD"}', '{"name": "Tenant A Renamed", "currency": "CAD"}',
-    '203.0.113.7', 'FieldApp/2.1'
+    '10.0.0.1', 'FieldApp/2.1'
   ),
-  'An update records the actor, only the changed columns, the client IP and user agent'
+  'An update records the actor, only the changed columns, the gateway''s client address (not the '
+  || 'forgeable first x-forwarded-for hop) and the user agent'
 );
 select results_eq(
   $$
@@ -110,6 +111,27 @@ select is(
   private.purge_audit_log(),
   1,
   'The retention job removes rows older than the retention period, and only those'
+);
+select set_config('fieldbase.audit_retention', 'on', true);
+select throws_ok(
+  'delete from public.audit_log',
+  '42501', 'The audit log is append-only',
+  'No setting a session can set opens the audit log (the old retention bypass is gone)'
+);
+
+-- only allowlisted columns --------------------------------------------------------------------
+select is_empty(
+  $$select from public.audit_log where old_values ? 'token_hash' or new_values ? 'token_hash'$$,
+  'The audit log never copies an invitation''s token hash'
+);
+select is_empty(
+  $$
+    select c.relname from pg_catalog.pg_trigger as t
+    inner join pg_catalog.pg_class as c on t.tgrelid = c.oid
+    where t.tgname = 'audit_insert'
+      and not exists (select from private.audited_columns as a where a.table_name = c.oid)
+  $$,
+  'Every audited table has a column allowlist'
 );
 
 select * from finish();
