@@ -24,7 +24,7 @@ def brand(sql, organization):
                 {
                     "primary_color": "#aa3300",
                     "footer": "Acme Backflow · Lic. 4471",
-                    "reply_to": "office@acme.test",
+                    "reply_to": "olivia.owner@acme.test",
                 }
             ),
             organization,
@@ -59,8 +59,8 @@ def test_invoice_email_arrives_with_branding_and_both_parts(sql, run, mail_sink)
     text, html = parts(message)
     assert message["To"] == "pat@customer.test"
     assert message["Subject"] == "Invoice INV-1001 from Acme Backflow Testing"
-    assert message["From"].startswith("Acme Backflow Testing <no-reply@fieldbase.test>")
-    assert message["Reply-To"] == "office@acme.test"
+    assert message["From"] == "Acme Backflow Testing via fieldbase <no-reply@fieldbase.test>"
+    assert message["Reply-To"] == "olivia.owner@acme.test"
     assert message["Message-ID"] == f"<job-{job_id}@fieldbase.test>"
     assert "USD 1,234.50" in text and "15 Dec 2026" in text
     assert "https://pay.example/inv-1001" in text
@@ -204,6 +204,21 @@ def test_suppressed_addresses_are_skipped(sql, run, mail_sink):
     run()
     assert mail_sink.messages == []
     assert job(sql, job_id)["result"]["skipped"].startswith("address suppressed")
+
+
+def test_an_address_in_another_form_is_still_suppressed_or_refused(sql, run, mail_sink):
+    sql.execute("select queue.record_email_event('email.bounced', 'victim@x.test', 'complaint')")
+    trial = {"name": "V", "trial_ends_at": "2026-12-05T00:00:00+00:00"}
+    suppressed = enqueue(sql, "email.trial_expiring", {"to": "  Victim@X.TEST ", **trial})
+    comment = enqueue(sql, "email.trial_expiring", {"to": "(x)victim@x.test", **trial})
+    named = enqueue(sql, "email.trial_expiring", {"to": "V <victim@x.test>", **trial})
+    run()
+    assert mail_sink.messages == []
+    assert job(sql, suppressed)["result"]["skipped"].startswith("address suppressed")
+    for job_id in (comment, named):
+        row = job(sql, job_id)
+        assert row["status"] == "dead"
+        assert row["last_error"].startswith("Invalid payload: to: String should match pattern")
 
 
 def test_bad_email_payloads_go_dead_with_a_reason(sql, run, mail_sink):

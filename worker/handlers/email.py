@@ -19,9 +19,19 @@ from worker.errors import PermanentError
 from worker.mail import Attachment, Email
 from worker.registry import JobContext, Registry
 
+# A plain addr-spec, normalised to lower case before the suppression check and the send: no
+# display names, comments ("(x)victim@example.com") or quoting, as the database stores them.
 EmailAddress = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        max_length=254,
+        pattern=(
+            r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+            r"(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+        ),
+    ),
 ]
 # Attach PDFs up to this size; larger ones are linked.
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -133,6 +143,13 @@ async def load_attachment(ctx: JobContext, path: str, filename: str) -> Attachme
     return Attachment(filename, content)
 
 
+def sender_display(organization_name: str | None, product_name: str) -> str:
+    name = " ".join((organization_name or "").split())[:100]
+    if not name:
+        return product_name
+    return f"{name} via {product_name}" if product_name else name
+
+
 async def send_email(
     ctx: JobContext,
     template: str,
@@ -152,7 +169,11 @@ async def send_email(
     sender_name, sender_address = email.utils.parseaddr(ctx.settings.email_from)
     domain = sender_address.rpartition("@")[2] or "fieldbase.local"
     message = Email(
-        sender=email.utils.formataddr((organization["name"] or sender_name, sender_address)),
+        # "<Organization> via fieldbase": a tenant can name itself anything, so the product's
+        # name always shows whose system sent the message.
+        sender=email.utils.formataddr(
+            (sender_display(organization["name"], sender_name), sender_address)
+        ),
         to=to,
         subject=subject,
         html=html,
