@@ -212,6 +212,31 @@ def test_per_organization_cap_lets_other_tenants_through(sql, w):
     assert len(burst) == 20
 
 
+def test_cheap_trial_organizations_cannot_take_every_slot(sql, w):
+    """Organizations are free to create: three throwaway trials once took all 16 slots."""
+    trials = [
+        sql.execute(
+            "insert into public.organizations (name, slug, plan_id) values (%s, %s, 'trial') "
+            "returning id",
+            (f"Spam {n}", f"spam-{n}"),
+        ).fetchone()["id"]
+        for n in range(3)
+    ]
+    sql.execute("update queue.settings set trial_running_limit = 4")
+    for trial in trials:
+        for _ in range(16):
+            enqueue(sql, "test.noop", organization_id=trial)
+    paying = sql.execute("select id from public.organizations where slug = 'acme'").fetchone()["id"]
+    # The paying tenant's jobs were queued last, behind 48 trial jobs.
+    mine = [enqueue(sql, "test.noop", organization_id=paying) for _ in range(4)]
+
+    first = claim(w, batch=16, cap=4)
+    trial_jobs = [j for j in first if j["organization_id"] in trials]
+    assert len(trial_jobs) == 4, "all trials together get the shared trial pool, no more"
+    assert {j["id"] for j in first} >= set(mine), "the paying tenant is served at once"
+    assert [j for j in claim(w, batch=16, cap=4) if j["organization_id"] in trials] == []
+
+
 def test_cancel_and_retry_dead(sql, w):
     queued = enqueue(sql, "test.noop")
     assert sql.execute("select queue.cancel(%s) as ok", (queued,)).fetchone()["ok"]
