@@ -7,6 +7,7 @@ unprivileged user (``postgres`` from Debian's package) and the cluster's files b
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import tempfile
 import time
@@ -117,7 +118,10 @@ def start(inst: Instance) -> bool:
     if not is_initialised(inst):
         initialise(inst)
     if is_running(inst):
-        return False
+        if _running_port(inst) in (None, inst.port):
+            return False
+        stop(inst)  # running on another port (an older default, or FIELDBASE_DB_PORT changed)
+    _refuse_if_port_taken(inst)
     try:
         _start_server(inst)
     except ClusterError as exc:
@@ -127,6 +131,32 @@ def start(inst: Instance) -> bool:
         raise ClusterError(f"{exc}\nserver log ({inst.logfile}):\n{log_tail}") from exc
     wait_until_ready(inst)
     return True
+
+
+def _running_port(inst: Instance) -> int | None:
+    """The port the running server listens on, from its postmaster.pid (line 4)."""
+    try:
+        lines = (inst.pgdata / "postmaster.pid").read_text().splitlines()
+        return int(lines[3])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _refuse_if_port_taken(inst: Instance) -> None:
+    """Say plainly who holds the port, instead of letting pg_ctl fail obscurely."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        if probe.connect_ex((inst.host, inst.port)) != 0:
+            return
+    holder = subprocess.run(
+        ["ss", "-Hltnp", f"sport = :{inst.port}"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    raise ClusterError(
+        f"port {inst.port} on {inst.host} is already in use"
+        + (f" ({holder})" if holder else "")
+        + f", so the {inst.name} cluster of {settings.REPO_ROOT} cannot start. If it is another "
+        "fieldbase checkout's cluster, stop it there (scripts/db stop), or give this one its own "
+        "port: FIELDBASE_DB_PORT=<port> scripts/..."
+    )
 
 
 def _start_server(inst: Instance) -> None:

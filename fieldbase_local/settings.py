@@ -26,7 +26,16 @@ SUPERUSER = "supabase_admin"
 SCHEMA_OWNER = "postgres"
 MAIN_DATABASE = "postgres"
 
-DEFAULT_PORTS = {"dev": 54330, "test": 54340}
+
+def _checkout_port(base: int, spread: int = 1000) -> int:
+    """A port of this checkout's own: two clones or worktrees on one machine never share one."""
+    digest = hashlib.sha1(str(REPO_ROOT).encode(), usedforsecurity=False).hexdigest()
+    return base + int(digest, 16) % spread
+
+
+# dev keeps the documented port (scripts/db url prints it); the test cluster, which nobody
+# connects to by hand, gets one per checkout.
+DEFAULT_PORTS = {"dev": 54330, "test": _checkout_port(55000)}
 
 
 def _pg_bindir() -> Path:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 
 import psycopg
+import pytest
 
-from fieldbase_local import bootstrap, settings
+from fieldbase_local import bootstrap, cluster, settings
+from fieldbase_local.settings import Instance
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -73,3 +76,21 @@ def test_the_owner_role_cannot_touch_supabase_owned_schemas_ddl(bootstrapped_db)
         except psycopg.errors.InsufficientPrivilege:
             return
     raise AssertionError("postgres must not own auth.users")
+
+
+def test_a_port_held_by_something_else_is_named_plainly(tmp_path):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        inst = Instance(name="elsewhere", state_dir=tmp_path / "elsewhere", port=port)
+        with pytest.raises(cluster.ClusterError) as refused:
+            cluster._refuse_if_port_taken(inst)
+    assert f"port {port} on 127.0.0.1 is already in use" in str(refused.value)
+    assert "FIELDBASE_DB_PORT" in str(refused.value)
+
+
+def test_each_checkout_has_its_own_test_port():
+    assert settings._checkout_port(55000) == settings.DEFAULT_PORTS["test"]
+    assert 55000 <= settings.DEFAULT_PORTS["test"] < 56000
+    assert settings.DEFAULT_PORTS["test"] != settings.DEFAULT_PORTS["dev"]
