@@ -3,7 +3,7 @@
 begin;
 \ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(21);
+select plan(22);
 
 select tests.create_two_organizations();
 select tests.create_supabase_user('invitee', 'invitee@example.test');
@@ -91,6 +91,10 @@ select throws_ok(
   format('select public.accept_invitation(%L)', current_setting('tests.unconfirmed_token')),
   '42501', 'Confirm your email address before accepting the invitation',
   'An unconfirmed address cannot accept'
+);
+select is_empty(
+  'select organization_id, role, invited_by from public.invitations',
+  'Signing up first with an invitee''s address reveals nothing of the invitation until confirmed'
 );
 reset role;
 select tests.clear_authentication();
