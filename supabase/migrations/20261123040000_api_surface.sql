@@ -11,6 +11,8 @@
 -- ==========================================================================================
 
 alter function public.accept_invitation(text) set schema private;
+-- The body runs as its owner; callers need EXECUTE on it through the wrapper.
+revoke all on function private.accept_invitation(text) from public, anon, authenticated, service_role;
 create function public.accept_invitation(
   token text
 ) returns public.memberships
@@ -21,8 +23,11 @@ as $$
 $$;
 revoke all on function public.accept_invitation(text) from public, anon, authenticated, service_role;
 grant execute on function public.accept_invitation(text) to authenticated;
+grant execute on function private.accept_invitation(text) to authenticated;
 
 alter function public.create_organization(text, text) set schema private;
+-- The body runs as its owner; callers need EXECUTE on it through the wrapper.
+revoke all on function private.create_organization(text, text) from public, anon, authenticated, service_role;
 create function public.create_organization(
   name text, slug text default null
 ) returns public.organizations
@@ -33,8 +38,12 @@ as $$
 $$;
 revoke all on function public.create_organization(text, text) from public, anon, authenticated, service_role;
 grant execute on function public.create_organization(text, text) to authenticated;
+grant execute on function private.create_organization(text, text) to authenticated;
 
 alter function public.create_webhook_endpoint(uuid, text, text[], text) set schema private;
+-- The body runs as its owner; callers need EXECUTE on it through the wrapper.
+revoke all on function private.create_webhook_endpoint(uuid, text, text[], text)
+from public, anon, authenticated, service_role;
 create function public.create_webhook_endpoint(
   organization_id uuid, url text, event_types text[] default '{*}', description text default null
 ) returns table (endpoint_id uuid, secret text)
@@ -46,8 +55,11 @@ $$;
 revoke all on function public.create_webhook_endpoint(uuid, text, text[], text)
 from public, anon, authenticated, service_role;
 grant execute on function public.create_webhook_endpoint(uuid, text, text[], text) to authenticated;
+grant execute on function private.create_webhook_endpoint(uuid, text, text[], text) to authenticated;
 
 alter function public.delete_organization(uuid) set schema private;
+-- The body runs as its owner; callers need EXECUTE on it through the wrapper.
+revoke all on function private.delete_organization(uuid) from public, anon, authenticated, service_role;
 create function public.delete_organization(
   organization_id uuid
 ) returns void
@@ -58,8 +70,11 @@ as $$
 $$;
 revoke all on function public.delete_organization(uuid) from public, anon, authenticated, service_role;
 grant execute on function public.delete_organization(uuid) to authenticated;
+grant execute on function private.delete_organization(uuid) to authenticated;
 
 alter function public.feature_enabled(text, uuid) set schema private;
+-- The body runs as its owner; callers need EXECUTE on it through the wrapper.
+revoke all on function private.feature_enabled(text, uuid) from public, anon, authenticated, service_role;
 create function public.feature_enabled(
   flag text, organization_id uuid default null
 ) returns boolean
@@ -70,8 +85,12 @@ as $$
 $$;
 revoke all on function public.feature_enabled(text, uuid) from public, anon, authenticated, service_role;
 grant execute on function public.feature_enabled(text, uuid) to authenticated, service_role;
+grant execute on function private.feature_enabled(text, uuid) to authenticated, service_role;
 
 alter function public.invite_member(uuid, text, public.member_role) set schema private;
+-- The body runs as its owner; callers need EXECUTE on it through the wrapper.
+revoke all on function private.invite_member(uuid, text, public.member_role)
+from public, anon, authenticated, service_role;
 create function public.invite_member(
   organization_id uuid, email text, role public.member_role default 'viewer'
 ) returns table (invitation_id uuid, token text)
@@ -83,8 +102,11 @@ $$;
 revoke all on function public.invite_member(uuid, text, public.member_role)
 from public, anon, authenticated, service_role;
 grant execute on function public.invite_member(uuid, text, public.member_role) to authenticated;
+grant execute on function private.invite_member(uuid, text, public.member_role) to authenticated;
 
 alter function public.leave_organization(uuid) set schema private;
+-- The body runs as its owner; callers need EXECUTE on it through the wrapper.
+revoke all on function private.leave_organization(uuid) from public, anon, authenticated, service_role;
 create function public.leave_organization(
   organization_id uuid
 ) returns void
@@ -95,8 +117,12 @@ as $$
 $$;
 revoke all on function public.leave_organization(uuid) from public, anon, authenticated, service_role;
 grant execute on function public.leave_organization(uuid) to authenticated;
+grant execute on function private.leave_organization(uuid) to authenticated;
 
 alter function public.mark_notifications_read(bigint[]) set schema private;
+-- The body runs as its owner; callers need EXECUTE on it through the wrapper.
+revoke all on function private.mark_notifications_read(bigint[])
+from public, anon, authenticated, service_role;
 create function public.mark_notifications_read(
   notification_ids bigint[] default null
 ) returns integer
@@ -108,8 +134,11 @@ $$;
 revoke all on function public.mark_notifications_read(bigint[])
 from public, anon, authenticated, service_role;
 grant execute on function public.mark_notifications_read(bigint[]) to authenticated;
+grant execute on function private.mark_notifications_read(bigint[]) to authenticated;
 
 alter function public.retry_job(bigint) set schema private;
+-- The body runs as its owner; callers need EXECUTE on it through the wrapper.
+revoke all on function private.retry_job(bigint) from public, anon, authenticated, service_role;
 create function public.retry_job(
   job_id bigint
 ) returns void
@@ -120,8 +149,11 @@ as $$
 $$;
 revoke all on function public.retry_job(bigint) from public, anon, authenticated, service_role;
 grant execute on function public.retry_job(bigint) to authenticated;
+grant execute on function private.retry_job(bigint) to authenticated;
 
 alter function public.revoke_invitation(uuid) set schema private;
+-- The body runs as its owner; callers need EXECUTE on it through the wrapper.
+revoke all on function private.revoke_invitation(uuid) from public, anon, authenticated, service_role;
 create function public.revoke_invitation(
   invitation_id uuid
 ) returns void
@@ -132,8 +164,11 @@ as $$
 $$;
 revoke all on function public.revoke_invitation(uuid) from public, anon, authenticated, service_role;
 grant execute on function public.revoke_invitation(uuid) to authenticated;
+grant execute on function private.revoke_invitation(uuid) to authenticated;
 
 alter function public.rotate_webhook_secret(uuid) set schema private;
+-- The body runs as its owner; callers need EXECUTE on it through the wrapper.
+revoke all on function private.rotate_webhook_secret(uuid) from public, anon, authenticated, service_role;
 create function public.rotate_webhook_secret(
   endpoint_id uuid
 ) returns text
@@ -144,8 +179,11 @@ as $$
 $$;
 revoke all on function public.rotate_webhook_secret(uuid) from public, anon, authenticated, service_role;
 grant execute on function public.rotate_webhook_secret(uuid) to authenticated;
+grant execute on function private.rotate_webhook_secret(uuid) to authenticated;
 
 alter function public.send_test_webhook(uuid) set schema private;
+-- The body runs as its owner; callers need EXECUTE on it through the wrapper.
+revoke all on function private.send_test_webhook(uuid) from public, anon, authenticated, service_role;
 create function public.send_test_webhook(
   endpoint_id uuid
 ) returns text
@@ -156,8 +194,12 @@ as $$
 $$;
 revoke all on function public.send_test_webhook(uuid) from public, anon, authenticated, service_role;
 grant execute on function public.send_test_webhook(uuid) to authenticated;
+grant execute on function private.send_test_webhook(uuid) to authenticated;
 
 alter function public.set_organization_status(uuid, public.organization_status, text) set schema private;
+-- The body runs as its owner; callers need EXECUTE on it through the wrapper.
+revoke all on function private.set_organization_status(uuid, public.organization_status, text)
+from public, anon, authenticated, service_role;
 create function public.set_organization_status(
   organization_id uuid, status public.organization_status, reason text
 ) returns public.organizations
@@ -170,8 +212,12 @@ revoke all on function public.set_organization_status(uuid, public.organization_
 from public, anon, authenticated, service_role;
 grant execute on function public.set_organization_status(uuid, public.organization_status, text)
 to authenticated, service_role;
+grant execute on function private.set_organization_status(uuid, public.organization_status, text)
+to authenticated, service_role;
 
 alter function public.transfer_ownership(uuid, uuid) set schema private;
+-- The body runs as its owner; callers need EXECUTE on it through the wrapper.
+revoke all on function private.transfer_ownership(uuid, uuid) from public, anon, authenticated, service_role;
 create function public.transfer_ownership(
   organization_id uuid, new_owner_id uuid
 ) returns void
@@ -182,6 +228,7 @@ as $$
 $$;
 revoke all on function public.transfer_ownership(uuid, uuid) from public, anon, authenticated, service_role;
 grant execute on function public.transfer_ownership(uuid, uuid) to authenticated;
+grant execute on function private.transfer_ownership(uuid, uuid) to authenticated;
 
 -- ==========================================================================================
 -- Tables, views and sequences: revoke everything, then grant exactly what each role needs.

@@ -4,7 +4,7 @@
 begin;
 \ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(10);
+select plan(14);
 
 select is_empty(
   $$
@@ -126,6 +126,53 @@ select is_empty(
       and g.grantee in ('anon', 'authenticated', 'service_role')
   $$,
   'Internal tables (private, queue) are not reachable by any API role'
+);
+
+-- Supabase today grants nothing in public by default, and a project may switch the defaults
+-- back on: each object revokes everything, then grants exactly what each role needs.
+select is_empty(
+  $$
+    select p.oid::regprocedure::text from pg_catalog.pg_proc as p
+    where p.pronamespace = 'public'::regnamespace and p.prosecdef
+      and (has_function_privilege('anon', p.oid, 'execute') or has_function_privilege('authenticated', p.oid, 'execute'))
+  $$,
+  'No SECURITY DEFINER function in public is executable by anon or authenticated (definer bodies live in private)'
+);
+
+select is_empty(
+  $$
+    select format('%s to %s: %s', c.oid::regclass, a.grantee::regrole, a.privilege_type)
+    from pg_catalog.pg_class as c
+    cross join lateral aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) as a
+    where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm')
+      and a.grantee in (select oid from pg_catalog.pg_roles where rolname in ('anon', 'authenticated', 'service_role'))
+      and a.privilege_type in ('TRUNCATE', 'REFERENCES', 'TRIGGER')
+  $$,
+  'No API role holds TRUNCATE, REFERENCES or TRIGGER on a public relation (each one revoked all first)'
+);
+
+select is_empty(
+  $$
+    select c.oid::regclass::text from pg_catalog.pg_class as c
+    where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v')
+      and not has_table_privilege('service_role', c.oid, 'select')
+  $$,
+  'Every public table and view grants service_role explicitly (the backend reads everything)'
+);
+
+select is_empty(
+  $$
+    select p.oid::regprocedure::text from pg_catalog.pg_proc as p
+    where p.pronamespace = 'public'::regnamespace and p.prorettype <> 'pg_catalog.trigger'::regtype
+      and not exists (
+        select from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) as a
+        where a.grantee in (
+          select oid from pg_catalog.pg_roles
+          where rolname in ('anon', 'authenticated', 'service_role', 'supabase_auth_admin')
+        )
+      )
+  $$,
+  'Every public function grants EXECUTE explicitly to the roles that call it'
 );
 
 select * from finish();
