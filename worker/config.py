@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     # --- logs -------------------------------------------------------------------------------
     log_level: str = "INFO"
 
+    # "production" refuses the local defaults that would send mail from a made-up sender with
+    # links to localhost, or deliver webhooks into the private network.
+    environment: Literal["development", "production"] = "development"
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.heartbeat_seconds >= self.lease_seconds:
@@ -98,6 +102,17 @@ class Settings(BaseSettings):
                 "storage_backend=supabase needs FIELDBASE_WORKER_SUPABASE_URL and "
                 "FIELDBASE_WORKER_SUPABASE_SERVICE_ROLE_KEY"
             )
+        if self.environment == "production":
+            defaults = type(self).model_fields
+            unset = [
+                f"FIELDBASE_WORKER_{name.upper()}"
+                for name in ("app_url", "email_from")
+                if getattr(self, name) == defaults[name].default
+            ]
+            if unset:
+                raise ValueError(f"production needs {' and '.join(unset)} set")
+            if self.webhook_allow_private_targets:
+                raise ValueError("production never delivers webhooks to private addresses")
         return self
 
     @property

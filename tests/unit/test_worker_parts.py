@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import httpx
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from worker import netguard, queries
 from worker.config import Settings
@@ -95,3 +96,32 @@ def test_settings_are_checked():
     with pytest.raises(ValueError, match="needs FIELDBASE_WORKER_RESEND_API_KEY"):
         Settings(email_backend="resend")
     assert Settings(listen_url="off").effective_listen_url is None
+
+
+def test_production_refuses_the_local_defaults():
+    with pytest.raises(
+        ValidationError, match="FIELDBASE_WORKER_APP_URL and FIELDBASE_WORKER_EMAIL_FROM"
+    ):
+        Settings(environment="production")
+    with pytest.raises(ValidationError, match="private addresses"):
+        Settings(
+            environment="production",
+            app_url="https://app.example.com",
+            email_from="Co <no-reply@example.com>",
+            webhook_allow_private_targets=True,
+        )
+    ready = Settings(
+        environment="production", app_url="https://app.example.com", email_from="Co <n@example.com>"
+    )
+    assert ready.environment == "production"
+
+
+def test_the_example_env_file_names_only_real_settings():
+    example = Path(__file__).resolve().parents[2] / "worker" / "worker.env.example"
+    names = [
+        line.split("=", 1)[0]
+        for line in example.read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    fields = {f"FIELDBASE_WORKER_{name.upper()}" for name in Settings.model_fields}
+    assert names and set(names) <= fields, set(names) - fields
