@@ -2,7 +2,7 @@
 begin;
 \ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(17);
+select plan(19);
 
 select tests.create_two_organizations();
 
@@ -130,10 +130,25 @@ select tests.clear_authentication();
 
 select ok(
   (
-    select array_agg(jobname::text) @> array['fieldbase-audit-retention', 'fieldbase-rate-limit-purge']
+    select array_agg(jobname::text) @> array[
+      'fieldbase-audit-retention', 'fieldbase-rate-limit-purge', 'fieldbase-cron-history-retention'
+    ]
     from cron.job
   ),
-  'Retention and purge jobs are scheduled in pg_cron'
+  'Retention and purge jobs are scheduled in pg_cron, its own run history included'
+);
+insert into cron.job_run_details (jobid, runid, status, start_time, end_time)
+values (1, 999001, 'succeeded', now() - interval '30 days', now() - interval '30 days'),
+(1, 999002, 'succeeded', now(), now());
+select is(
+  private.purge_cron_history(),
+  1,
+  'pg_cron''s run history older than a week is purged (the reaper adds ~1,440 rows a day)'
+);
+select results_eq(
+  $$select file_size_limit, allowed_mime_types from storage.buckets where id = 'documents'$$,
+  $$values (26214400::bigint, array['application/pdf'])$$,
+  'The documents bucket takes PDFs of at most 25 MB, whoever uploads'
 );
 
 select * from finish();
