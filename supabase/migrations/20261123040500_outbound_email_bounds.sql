@@ -112,6 +112,12 @@ create trigger organizations_reply_to
 before insert or update of branding on public.organizations
 for each row execute function private.check_organization_reply_to();
 
+-- The organization's name goes into email subjects and sender names: a name, not a message
+-- (no links, addresses or control characters) and short.
+alter table public.organizations add constraint organizations_name_plain check (
+  char_length(name) <= 100 and name !~ '(://|www\.|@|[\x01-\x1f\x7f])'
+) not valid;
+
 -- ==========================================================================================
 -- Invitations per day
 -- ==========================================================================================

@@ -130,9 +130,10 @@ select tests.clear_authentication();
 
 select ok(
   (
-    select array_agg(jobname::text) @> array[
-      'fieldbase-audit-retention', 'fieldbase-rate-limit-purge', 'fieldbase-cron-history-retention'
-    ]
+    select
+      array_agg(jobname::text) @> array[
+        'fieldbase-audit-retention', 'fieldbase-rate-limit-purge', 'fieldbase-cron-history-retention'
+      ]
     from cron.job
   ),
   'Retention and purge jobs are scheduled in pg_cron, its own run history included'

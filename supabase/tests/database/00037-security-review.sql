@@ -2,7 +2,7 @@
 begin;
 \ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(36);
+select plan(37);
 select tests.create_two_organizations();
 
 -- A second owner in tenant A, an endpoint, and a dead job, made by the schema owner.
@@ -164,6 +164,11 @@ select throws_ok(
   $$update public.organizations set branding = '{"reply_to": "phisher@evil.example"}' where slug = 'tenant-a'$$,
   '23514', 'The reply-to address must be the confirmed email of an owner or admin',
   'Replies cannot be routed to a third party'
+);
+select throws_ok(
+  $$update public.organizations set name = 'Your account is locked: visit https://evil.example' where slug = 'tenant-a'$$,
+  '23514', null,
+  'An organization''s name (in every email subject and sender) carries no link'
 );
 select lives_ok(
   $$update public.organizations set branding = '{"reply_to": "a_owner@tests.fieldbase.test", "footer": "Acme\nTexas"}'
