@@ -46,17 +46,32 @@ $$;
 revoke all on function private.count_request(text) from public, anon, authenticated, service_role;
 grant execute on function private.count_request(text) to fieldbase_rate_limiter;
 
+-- The client address Supabase's API gateway saw: x-real-ip, which the gateway sets, else the
+-- last x-forwarded-for hop, which it appended. Never the first hop: the client writes that.
+create or replace function private.client_address(headers jsonb) returns inet
+language plpgsql immutable
+set search_path = ''
+as $$
+declare
+  raw text := coalesce(
+    nullif(btrim(headers ->> 'x-real-ip'), ''),
+    nullif(btrim((regexp_match(headers ->> 'x-forwarded-for', '([^,\s]+)\s*$'))[1]), '')
+  );
+begin
+  return raw::inet;
+exception when invalid_text_representation then
+  return null;
+end
+$$;
+revoke all on function private.client_address(jsonb) from public, anon, authenticated, service_role;
+
 -- The caller's bucket: the verified user, or the client address Supabase's gateway saw.
 create or replace function private.rate_limit_bucket(caller_role text, headers jsonb) returns text
 language sql stable
 set search_path = ''
 as $$
   select case
-    when caller_role = 'anon' then 'ip:' || coalesce(
-      nullif(btrim(headers ->> 'x-real-ip'), ''),
-      nullif(btrim((regexp_match(headers ->> 'x-forwarded-for', '([^,\s]+)\s*$'))[1]), ''),
-      'unknown'
-    )
+    when caller_role = 'anon' then 'ip:' || coalesce(host(private.client_address(headers)), 'unknown')
     else 'user:' || coalesce((select auth.uid())::text, 'unknown')
   end
 $$;

@@ -1,43 +1,10 @@
 -- Derived copies carry only what their readers may see. The audit log copied whole rows (so
 -- invitations.token_hash, hidden from admins by column grants, was readable there) and stored
--- a client-chosen IP as fact; activity, which every member reads, named invitees' addresses
+-- a client-chosen IP as fact (it now records private.client_address, the gateway's hop, as the
+-- rate limiter keys on); activity, which every member reads, named invitees' addresses
 -- and webhook URLs (often bearer credentials). Webhook endpoint changes and the admin RPCs
 -- that act on them were not audited at all. And the audit log's retention bypass trusted a
 -- setting any session can set.
-
--- ==========================================================================================
--- Where a request came from, as far as it can be known
--- ==========================================================================================
-
--- The client address Supabase's API gateway saw: x-real-ip, which the gateway sets, else the
--- last x-forwarded-for hop, which it appended. Never the first hop: the client writes that.
-create or replace function private.client_address(headers jsonb) returns inet
-language plpgsql immutable
-set search_path = ''
-as $$
-declare
-  raw text := coalesce(
-    nullif(btrim(headers ->> 'x-real-ip'), ''),
-    nullif(btrim((regexp_match(headers ->> 'x-forwarded-for', '([^,\s]+)\s*$'))[1]), '')
-  );
-begin
-  return raw::inet;
-exception when invalid_text_representation then
-  return null;
-end
-$$;
-revoke all on function private.client_address(jsonb) from public, anon, authenticated, service_role;
-
--- The rate limiter keys anonymous callers on the same address.
-create or replace function private.rate_limit_bucket(caller_role text, headers jsonb) returns text
-language sql stable
-set search_path = ''
-as $$
-  select case
-    when caller_role = 'anon' then 'ip:' || coalesce(host(private.client_address(headers)), 'unknown')
-    else 'user:' || coalesce((select auth.uid())::text, 'unknown')
-  end
-$$;
 
 -- ==========================================================================================
 -- Audit: allowlisted columns per table
@@ -385,7 +352,9 @@ begin
 end
 $$;
 
--- The admin RPCs that change no audited row leave an audit entry.
+-- The admin RPCs that change no audited row start with the guard and leave an audit entry.
+
+-- Replaces an endpoint's signing secret and returns the new one, shown this once.
 create or replace function private.rotate_webhook_secret(endpoint_id uuid) returns text
 language plpgsql security definer
 set search_path = ''
@@ -405,6 +374,7 @@ begin
 end
 $$;
 
+-- Sends a 'webhook.test' event to one endpoint, so admins can check their receiver.
 create or replace function private.send_test_webhook(endpoint_id uuid) returns text
 language plpgsql security definer
 set search_path = ''
@@ -433,6 +403,7 @@ begin
 end
 $$;
 
+-- Puts one of the organization's dead jobs back in the queue (owners and admins).
 create or replace function private.retry_job(job_id bigint) returns void
 language plpgsql security definer
 set search_path = ''
