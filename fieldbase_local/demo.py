@@ -81,7 +81,7 @@ def run(inst: settings.Instance) -> None:
             "fieldbase_local.postgrest", fromlist=["Postgrest"]
         ).Postgrest.for_instance(inst, settings.MAIN_DATABASE)
         bearer = auth.mint_access_token(inst, OWNER, settings.MAIN_DATABASE)
-        with api.request(bearer, method="POST", path="/rest/v1/rpc") as req:
+        with api.request(bearer, "POST", "/rpc/create_webhook_endpoint") as req:
             endpoint, secret = req.execute(
                 "select * from public.create_webhook_endpoint(%s, %s, '{*}', 'Local receiver')",
                 (ACME, receiver.url + "/fieldbase"),

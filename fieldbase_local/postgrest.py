@@ -10,6 +10,7 @@ local role`` to the token's role (``anon`` without one), sets ``request.jwt.clai
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -119,6 +120,25 @@ def is_read_only(conn: psycopg.Connection, method: str, path: str) -> bool:
         name = path.removeprefix("/rpc/").split("?", 1)[0]
         return bool(conn.execute(VOLATILITY_QUERY, (name,)).fetchone()[0])
     return False
+
+
+WRITE = re.compile(r"^\s*(insert\s+into|update|delete\s+from)\s+(?:public\.)?(\w+)", re.I)
+RPC = re.compile(r"^\s*select\s+(?:[\w\s,.*]+?\s+from\s+)?public\.(\w+)\s*\(", re.I)
+
+
+def route(statement: str) -> tuple[str, str]:
+    """The request a frontend would send for this SQL: (method, path), for tests that speak SQL.
+
+    A write is a POST, PATCH or DELETE on its table; calling a public function is POST /rpc/<name>
+    (read-only when the function is stable or immutable); anything else is a GET (read-only).
+    """
+    if match := WRITE.match(statement):
+        verb = match[1].split()[0].lower()
+        method = {"insert": "POST", "update": "PATCH", "delete": "DELETE"}[verb]
+        return method, f"/{match[2]}"
+    if match := RPC.match(statement):
+        return "POST", f"/rpc/{match[1]}"
+    return "GET", "/"
 
 
 class Postgrest:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fieldbase_local import auth
-from fieldbase_local.postgrest import PostgrestError
+from fieldbase_local.postgrest import PostgrestError, route
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def token(db, user_id, **kwargs) -> str:
 
 
 def call(api, bearer, sql, params=None):
-    with api.request(bearer, method="POST", path="/rest/v1/rpc") as req:
+    with api.request(bearer, *route(sql)) as req:
         return req.execute(sql, params).fetchall()
 
 

@@ -14,7 +14,7 @@ from standardwebhooks import Webhook
 
 from fieldbase_local import auth
 from fieldbase_local.net import free_port
-from fieldbase_local.postgrest import PostgrestError
+from fieldbase_local.postgrest import PostgrestError, route
 from fieldbase_local.webhook_receiver import Reply
 from tests.worker.conftest import BackgroundWorker, configured, job, wait_until
 from tests.worker.support import QuietHandler, serve
@@ -30,7 +30,7 @@ ACME_TECH = "a0000000-0000-4000-8000-000000000004"
 def call(db, user, statement, params=None):
     api = db.postgrest()
     bearer = auth.mint_access_token(db.inst, user, db.name)
-    with api.request(bearer, method="POST", path="/rest/v1/rpc") as req:
+    with api.request(bearer, *route(statement)) as req:
         return req.execute(statement, params).fetchall()
 
 
