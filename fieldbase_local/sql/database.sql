@@ -46,6 +46,8 @@ create extension if not exists pgtap with schema extensions;
 -- dblink is on Supabase's list of extensions postgres may create (supautils); pre-created here
 -- because vanilla PostgreSQL lets only a superuser create it.
 create extension if not exists dblink with schema extensions;
+-- PostGIS likewise (Supabase offers it; only a superuser may create it here).
+create extension if not exists postgis with schema extensions;
 grant select on extensions.pg_stat_statements to postgres;
 grant execute on function extensions.pg_stat_statements_reset(oid, oid, bigint) to postgres;
 

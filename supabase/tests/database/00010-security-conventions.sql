@@ -4,7 +4,7 @@
 begin;
 \ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(14);
+select plan(15);
 
 select is_empty(
   $$
@@ -173,6 +173,29 @@ select is_empty(
       )
   $$,
   'Every public function grants EXECUTE explicitly to the roles that call it'
+);
+
+-- No cross-tenant reference can exist: a tenant row names another tenant row only through a
+-- composite key (organization_id, x_id), so another organization's row cannot be named at all.
+select is_empty(
+  $$
+    select format('%s (%s)', c.conrelid::regclass, c.conname) from pg_catalog.pg_constraint as c
+    where c.contype = 'f'
+      and c.connamespace in ('public'::regnamespace, 'private'::regnamespace, 'queue'::regnamespace)
+      and exists (
+        select from pg_catalog.pg_attribute as a
+        where a.attrelid = c.conrelid and a.attname = 'organization_id' and not a.attisdropped
+      )
+      and exists (
+        select from pg_catalog.pg_attribute as a
+        where a.attrelid = c.confrelid and a.attname = 'organization_id' and not a.attisdropped
+      )
+      and not (
+        select a.attnum from pg_catalog.pg_attribute as a
+        where a.attrelid = c.conrelid and a.attname = 'organization_id'
+      ) = any(c.conkey)
+  $$,
+  'Every reference between tenant tables is a composite foreign key on (organization_id, ...)'
 );
 
 select * from finish();
