@@ -1,13 +1,16 @@
 -- RLS policies of customers, their contacts, sites, water authorities and assemblies. Members
--- other than technicians read them (technicians will read those of the work assigned to them,
--- with work orders); owners, admins and dispatchers add and edit them; archived customers and
--- sites are invisible. One permissive policy per role and action.
+-- other than technicians read them, technicians those of the work assigned to them; owners,
+-- admins and dispatchers add and edit them; archived customers and sites are invisible. One
+-- permissive policy per role and action.
 
 -- customers ------------------------------------------------------------------------------------
-create policy "Members can read their organization's live customers"
+create policy "Members can read live customers; technicians their work's"
 on public.customers for select to authenticated
 using (
-  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
+  (
+    organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
+    or id in (select private.assigned_customer_ids())
+  )
   and deleted_at is null
 );
 
@@ -24,9 +27,12 @@ using (
 with check (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')));
 
 -- customer contacts ----------------------------------------------------------------------------
-create policy "Members can read their organization's customer contacts"
+create policy "Members can read contacts; technicians their work's"
 on public.customer_contacts for select to authenticated
-using (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}')));
+using (
+  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
+  or customer_id in (select private.assigned_customer_ids())
+);
 
 create policy "Owners, admins and dispatchers can add customer contacts"
 on public.customer_contacts for insert to authenticated
@@ -60,10 +66,13 @@ on public.water_authorities for delete to authenticated
 using (organization_id in (select private.organization_ids_for('{owner,admin}')));
 
 -- sites ----------------------------------------------------------------------------------------
-create policy "Members can read their organization's live sites"
+create policy "Members can read live sites; technicians those of their work"
 on public.sites for select to authenticated
 using (
-  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
+  (
+    organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
+    or id in (select private.assigned_site_ids())
+  )
   and deleted_at is null
 );
 
@@ -80,9 +89,12 @@ using (
 with check (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')));
 
 -- assemblies -----------------------------------------------------------------------------------
-create policy "Members can read their organization's assemblies"
+create policy "Members can read assemblies; technicians those of their work"
 on public.assemblies for select to authenticated
-using (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}')));
+using (
+  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
+  or id in (select private.assigned_assembly_ids())
+);
 
 create policy "Owners, admins and dispatchers can add assemblies"
 on public.assemblies for insert to authenticated

@@ -1,0 +1,100 @@
+-- RLS policies of technicians' credentials and of work orders, their assemblies and
+-- assignments. Members other than technicians read all of the organization's work; a
+-- technician reads the work assigned to them (and their own credentials); owners, admins and
+-- dispatchers create and edit work; owners and admins keep the credentials. Status changes go
+-- through public.move_work_order. One permissive policy per role and action.
+
+-- tester certifications and test gauges ----------------------------------------------------------
+create policy "Members can read certifications; technicians their own"
+on public.tester_certifications for select to authenticated
+using (
+  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
+  or (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+);
+
+create policy "Owners and admins can add certifications"
+on public.tester_certifications for insert to authenticated
+with check (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+create policy "Owners and admins can edit certifications"
+on public.tester_certifications for update to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')))
+with check (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+create policy "Owners and admins can remove certifications"
+on public.tester_certifications for delete to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+create policy "Members can read gauges; technicians their own"
+on public.test_gauges for select to authenticated
+using (
+  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
+  or (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+);
+
+create policy "Owners and admins can add gauges"
+on public.test_gauges for insert to authenticated
+with check (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+create policy "Owners and admins can edit gauges"
+on public.test_gauges for update to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')))
+with check (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+create policy "Owners and admins can remove gauges"
+on public.test_gauges for delete to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+-- the status machine -------------------------------------------------------------------------
+create policy "Signed-in users can read the legal work order moves"
+on public.work_order_transitions for select to authenticated
+using (true);
+
+-- work orders --------------------------------------------------------------------------------
+create policy "Members can read work orders; technicians those assigned"
+on public.work_orders for select to authenticated
+using (
+  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
+  or id in (select private.assigned_work_order_ids())
+);
+
+create policy "Owners, admins and dispatchers can create work orders"
+on public.work_orders for insert to authenticated
+with check (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')));
+
+create policy "Owners, admins and dispatchers can edit work orders"
+on public.work_orders for update to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')))
+with check (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')));
+
+-- work order assemblies ----------------------------------------------------------------------
+create policy "Members can read work order assemblies; technicians theirs"
+on public.work_order_assemblies for select to authenticated
+using (
+  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
+  or work_order_id in (select private.assigned_work_order_ids())
+);
+
+create policy "Owners, admins and dispatchers can add work order assemblies"
+on public.work_order_assemblies for insert to authenticated
+with check (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')));
+
+create policy "Owners, admins and dispatchers can remove work order assemblies"
+on public.work_order_assemblies for delete to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')));
+
+-- work order assignments ---------------------------------------------------------------------
+create policy "Members can read assignments; technicians their work's"
+on public.work_order_assignments for select to authenticated
+using (
+  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
+  or work_order_id in (select private.assigned_work_order_ids())
+);
+
+create policy "Owners, admins and dispatchers can assign work"
+on public.work_order_assignments for insert to authenticated
+with check (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')));
+
+create policy "Owners, admins and dispatchers can unassign work"
+on public.work_order_assignments for delete to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')));
