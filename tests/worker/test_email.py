@@ -110,6 +110,15 @@ def test_every_template_renders_and_sends(sql, run, mail_sink):
             "name": "E",
             "trial_ends_at": "2026-12-05T00:00:00+00:00",
         },
+        "email.test_due": {
+            "to": "g@x.test",
+            "customer_name": "G",
+            "site_address": "3 Elm St",
+            "assembly_kind": "rp",
+            "serial_number": "RP-9",
+            "due_on": "2026-12-20",
+            "step": "7_days",
+        },
         "email.ticket_updated": {
             "to": "f@x.test",
             "name": "F",
@@ -137,6 +146,8 @@ def test_every_template_renders_and_sends(sql, run, mail_sink):
     assert by_to["e@x.test"]["Subject"] == "Your fieldbase trial ends on 04 Dec 2026"
     assert "https://app.fieldbase.test/settings/billing" in parts(by_to["e@x.test"])[0]
     assert by_to["f@x.test"]["Subject"] == "[#42] Leaky valve: resolved"
+    assert by_to["g@x.test"]["Subject"] == "Backflow test due 20 Dec 2026 at 3 Elm St"
+    assert "RP backflow assembly (serial RP-9)" in parts(by_to["g@x.test"])[0]
 
 
 def test_invitation_email_carries_the_token_then_the_queue_forgets_it(sql, run, mail_sink, db):

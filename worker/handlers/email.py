@@ -98,6 +98,18 @@ class AppointmentEmail(_Payload):
     cancelled: bool = False
 
 
+class TestDueEmail(_Payload):
+    """A backflow test coming due (30 or 7 days ahead) or overdue; queued by pg_cron."""
+
+    to: EmailAddress
+    customer_name: str
+    site_address: str
+    assembly_kind: str
+    serial_number: str
+    due_on: dt.date
+    step: Literal["30_days", "7_days", "overdue"]
+
+
 class TrialExpiringEmail(_Payload):
     to: EmailAddress
     name: str
@@ -264,6 +276,10 @@ def register(registry: Registry) -> None:
     @registry.register("email.appointment_changed", AppointmentEmail)
     async def appointment_changed(ctx: JobContext, p: AppointmentEmail) -> dict[str, Any]:
         return await appointment(ctx, p, "changed")
+
+    @registry.register("email.test_due", TestDueEmail)
+    async def test_due(ctx: JobContext, p: TestDueEmail) -> dict[str, Any]:
+        return await send_email(ctx, "test_due", p.to, p.model_dump())
 
     @registry.register("email.trial_expiring", TrialExpiringEmail)
     async def trial_expiring(ctx: JobContext, p: TrialExpiringEmail) -> dict[str, Any]:
