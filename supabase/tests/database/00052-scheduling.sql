@@ -4,13 +4,16 @@
 begin;
 \ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(17);
+select plan(20);
 select tests.create_two_organizations();
 select tests.create_field_operations();
 select tests.create_work_orders();
 update public.sites
 set location = extensions.st_setsrid(extensions.st_makepoint(-89.70, 39.85), 4326)::extensions.geography
 where id = current_setting('tests.a_other_site')::uuid;
+
+insert into public.webhook_endpoints (id, organization_id, url, event_types)
+values ('00000000-0000-4000-8000-00000000e0b1', current_setting('tests.org_a')::uuid, 'https://hooks.test/v', '{visit.booked}');
 
 -- Booking --------------------------------------------------------------------------------------
 select tests.authenticate_as('a_dispatcher');
@@ -195,6 +198,35 @@ select throws_ok(
 );
 reset role;
 select tests.clear_authentication();
+
+-- Events -------------------------------------------------------------------------------------------
+select results_eq(
+  $$select kind, title from public.notifications
+    where user_id = current_setting('tests.uid_a_technician')::uuid and kind like 'visit.%' order by id$$,
+  $$values ('visit.booked', 'New visit: #1 Annual backflow test'), ('visit.booked', 'New visit: #2 Repair'),
+    ('visit.cancelled', 'Visit cancelled: #2 Repair'), ('visit.booked', 'New visit: #2 Repair')$$,
+  'The technician is notified of each visit booked and cancelled'
+);
+select results_eq(
+  $$
+    select kind, payload ->> 'to', (payload ->> 'cancelled')::boolean,
+      (select array_agg(k order by k) from jsonb_object_keys(payload) as k)
+    from queue.job_queue
+    where kind like 'email.appointment%' and payload ->> 'service' = 'Annual backflow test'
+  $$,
+  $$values ('email.appointment_booked', 'deli@a.test', false,
+    array['address', 'cancelled', 'customer_name', 'ends_at', 'previous_starts_at', 'service', 'starts_at',
+      'technician_name', 'to'])$$,
+  'The customer gets the appointment email, with the appointment''s fields only'
+);
+select is(
+  (
+    select count(*)::int from queue.job_queue
+    where kind = 'webhook.deliver' and payload ->> 'event_type' = 'visit.booked'
+  ),
+  3,
+  'Each booking is a visit.booked webhook event for endpoints that subscribe'
+);
 
 select * from finish();
 rollback;
