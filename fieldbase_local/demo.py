@@ -40,29 +40,23 @@ INVOICE = {
     + [{"description": "Gasket kit", "quantity": "3", "unit_price": "12.50"}],
     "tax_rate": "0.0825",
 }
-REPORT = {
-    "type": "inspection_report",
-    "number": "BF-2026-0042",
-    "inspection_date": "2026-11-20",
-    "customer": {"name": "City Deli"},
-    "site_address": "5 Elm St, Springfield",
-    "inspector": "Tim Technician",
-    "certification_number": "BAT-1234",
-    "device": {
-        "kind": "RP",
-        "manufacturer": "Watts",
-        "model": "LF909",
-        "serial_number": "W-88121",
-        "size": "3/4 in",
-        "location": "Basement mechanical room",
-    },
-    "readings": [
-        {"label": "Check valve 1 held at (psid)", "value": "5.6", "passed": True},
-        {"label": "Relief valve opened at (psid)", "value": "2.8", "passed": True},
-        {"label": "Check valve 2 held at (psid)", "value": "1.4", "passed": True},
-    ],
-    "result": "pass",
-}
+# A day at Acme (supabase/seed/20_field_operations.sql): Tim retests the school's fire line,
+# Dana books Maria Gomez's irrigation start-up.
+TECHNICIAN = "a0000000-0000-4000-8000-000000000004"
+DISPATCHER = "a0000000-0000-4000-8000-000000000003"
+RETEST = "a9000000-0000-4000-8000-000000000002"
+MARIA_WORK_ORDER = "a8000000-0000-4000-8000-000000000003"
+BOOK_MARIA = """
+insert into public.visits (organization_id, work_order_id, user_id, starts_at, ends_at)
+values (%s, %s, %s, (current_date + 1 + time '14:00') at time zone 'America/Chicago',
+        (current_date + 1 + time '15:00') at time zone 'America/Chicago')
+"""
+TIMS_DAY = """
+select to_char(starts_at at time zone time_zone, 'HH24:MI'), work_order_number, title, line1,
+       distance_to_next_m
+from public.technician_day where user_id = %s and local_date = current_date + 1
+order by starts_at
+"""
 
 
 def _enqueue(conn, kind, payload, organization=ACME):
@@ -90,6 +84,16 @@ def run(inst: settings.Instance) -> None:
             req.execute(
                 "select public.invite_member(%s, 'new.tech@example.test', 'technician')", (ACME,)
             )
+        # Tim signs off the retest: the PDF, the customer's email and the authority's copy.
+        tim = auth.mint_access_token(inst, TECHNICIAN, settings.MAIN_DATABASE)
+        with api.request(tim, "POST", "/rpc/finalize_backflow_test") as req:
+            req.execute("select public.finalize_backflow_test(%s)", (RETEST,))
+        # Dana books Maria Gomez: Tim is notified and Maria gets the appointment email.
+        dana = auth.mint_access_token(inst, DISPATCHER, settings.MAIN_DATABASE)
+        with api.request(dana, "POST", "/visits") as req:
+            req.execute(BOOK_MARIA, (ACME, MARIA_WORK_ORDER, TECHNICIAN))
+        with api.request(tim, "GET", "/technician_day") as req:
+            tims_day = req.execute(TIMS_DAY, (TECHNICIAN,)).fetchall()
         receiver.secret = secret
 
         with psycopg.connect(inst.dsn(), autocommit=True) as conn:
@@ -114,38 +118,6 @@ def run(inst: settings.Instance) -> None:
                             },
                         }
                     ],
-                },
-            )
-            _enqueue(
-                conn,
-                "pdf.render",
-                {
-                    "document": REPORT,
-                    "then": [
-                        {
-                            "kind": "email.inspection_report_ready",
-                            "payload": {
-                                "to": "deli@example.test",
-                                "customer_name": "City Deli",
-                                "site_address": "5 Elm St, Springfield",
-                                "inspection_date": "2026-11-20",
-                                "result": "pass",
-                            },
-                        }
-                    ],
-                },
-            )
-            _enqueue(
-                conn,
-                "email.appointment_booked",
-                {
-                    "to": "deli@example.test",
-                    "customer_name": "City Deli",
-                    "starts_at": "2026-12-02T15:00:00+00:00",
-                    "ends_at": "2026-12-02T16:00:00+00:00",
-                    "address": "5 Elm St, Springfield",
-                    "technician_name": "Tim Technician",
-                    "service": "Annual backflow test",
                 },
             )
             conn.execute(
@@ -181,6 +153,10 @@ def run(inst: settings.Instance) -> None:
                 "from public.documents order by created_at"
             ).fetchall()
 
+    print("\nTim's day tomorrow (as Tim reads it through the API):")
+    for starts, number, title, line1, distance in tims_day:
+        leg = f", {int(distance) / 1000:.1f} km to the next stop" if distance is not None else ""
+        print(f"  {starts}  #{number} {title}, {line1}{leg}")
     print(f"\nworker demo: {processed} job(s) run by the real worker")
     for kind, status, error in jobs:
         print(f"  {status:<10} {kind}{'  ' + error if error else ''}")

@@ -8,6 +8,10 @@ select tests.create_two_organizations();
 select tests.create_field_operations();
 select tests.create_work_orders();
 
+-- Only the two test organizations' assemblies take part (the local seed has some too).
+update public.assemblies set status = 'removed'
+where organization_id not in (current_setting('tests.org_a')::uuid, current_setting('tests.org_b')::uuid);
+
 -- Due dates relative to a fixed "today" (2026-12-01); test intervals are 12 months.
 update public.assemblies set last_tested_on = date '2025-12-31'
 where id = current_setting('tests.a_assembly')::uuid;
