@@ -13,9 +13,18 @@ using (
   )
 );
 
-create policy "Members other than technicians can download their organization's documents"
+-- One select policy for both buckets (one permissive policy per role and action): generated
+-- documents for members other than technicians, job attachments as the job is readable.
+create policy "Members can download their documents and their jobs' attachments"
 on storage.objects for select to authenticated
-using (bucket_id = 'documents' and (storage.foldername(name))[1] in (select private.document_folders()));
+using (
+  (bucket_id = 'documents' and (storage.foldername(name))[1] in (select private.document_folders()))
+  or (
+    bucket_id = 'attachments'
+    and array_to_string((storage.foldername(name))[1:3], '/')
+    in (select private.readable_work_order_folders())
+  )
+);
 
 -- webhook endpoints ---------------------------------------------------------------------------
 create policy "Owners and admins can read their organization's webhook endpoints"
