@@ -308,7 +308,9 @@ begin
   if context.submission_method = 'email' then
     follow_ups := follow_ups || jsonb_build_object(
       'kind', 'email.inspection_report_ready',
-      'payload', email_payload || jsonb_build_object('to', context.authority_email)
+      'payload', email_payload || jsonb_build_object(
+        'to', context.authority_email, 'authority_submission_of', report.id
+      )
     );
     reference := context.authority_email;
   elsif context.submission_method = 'webhook' then

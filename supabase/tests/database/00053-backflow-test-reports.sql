@@ -4,7 +4,7 @@
 begin;
 \ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(22);
+select plan(25);
 select tests.create_two_organizations();
 select tests.create_field_operations();
 select tests.create_work_orders();
@@ -195,10 +195,27 @@ select is_empty(
   'The document carries the customer''s name only (no contact details, notes or tags)'
 );
 select results_eq(
-  $$select submitted_via::text, submission_reference, submitted_at is not null
+  $$select submitted_via::text, submission_reference, submission_queued_at is not null, submitted_at
     from public.backflow_test_reports where id = current_setting('tests.report')::uuid$$,
-  $$values ('email', 'backflow@city-a.test', true)$$,
-  'The submission to the water authority is recorded on the report'
+  $$values ('email', 'backflow@city-a.test', true, null::timestamptz)$$,
+  'The submission to the water authority is queued, and recorded as such on the report'
+);
+-- The worker sends the authority's email (a follow-up of the PDF job), which succeeds.
+insert into queue.job_queue (organization_id, kind, payload, status)
+values (
+  current_setting('tests.org_a')::uuid, 'email.inspection_report_ready',
+  jsonb_build_object('to', 'backflow@city-a.test', 'authority_submission_of', current_setting('tests.report')),
+  'running'
+);
+update queue.job_queue set status = 'succeeded', finished_at = now()
+where payload ->> 'authority_submission_of' = current_setting('tests.report');
+select isnt(
+  (
+    select submitted_at from public.backflow_test_reports
+    where id = current_setting('tests.report')::uuid
+  ),
+  null,
+  'When the authority''s email has gone out, the report is submitted'
 );
 select results_eq(
   $$select summary from public.activity where verb = 'backflow_test.finalized'$$,
@@ -297,6 +314,30 @@ select results_eq(
   $$,
   $$values ('backflow_test.finalized', 'pass', 'RP-A-0001')$$,
   'The authority''s endpoint gets a signed backflow_test.finalized event'
+);
+select is(
+  (
+    select submitted_at from public.backflow_test_reports
+    where retest_of_id is not null and organization_id = current_setting('tests.org_a')::uuid
+  ),
+  null,
+  'Until it answers, the retest is not submitted'
+);
+select queue.record_webhook_attempt(
+  '00000000-0000-4000-8000-00000000e0a1',
+  (
+    select submission_reference from public.backflow_test_reports
+    where retest_of_id is not null and organization_id = current_setting('tests.org_a')::uuid
+  ),
+  'backflow_test.finalized', null, 1, true, 200, 40, 'ok', null
+);
+select isnt(
+  (
+    select submitted_at from public.backflow_test_reports
+    where retest_of_id is not null and organization_id = current_setting('tests.org_a')::uuid
+  ),
+  null,
+  'The endpoint''s 2xx answer records the submission'
 );
 
 select * from finish();
