@@ -198,6 +198,8 @@ declare
   document jsonb;
   follow_ups jsonb := '[]'::jsonb;
   email_payload jsonb;
+  event_data jsonb;
+  message_id text;
   reference text;
 begin
   select * into report from public.backflow_test_reports as r
@@ -313,16 +315,26 @@ begin
       )
     );
     reference := context.authority_email;
-  elsif context.submission_method = 'webhook' then
-    reference := private.emit_webhook_event(
-      report.organization_id, 'backflow_test.finalized',
-      jsonb_build_object(
-        'report_id', report.id, 'assembly_serial_number', context.serial_number,
-        'assembly_kind', context.kind, 'tested_on', report.tested_on, 'result', report.result,
-        'certification_number', certification.certificate_number
-      ),
-      context.webhook_endpoint_id
-    );
+  end if;
+  -- The event goes to every endpoint of the organization that subscribes to it; a webhook
+  -- authority whose endpoint does not subscribe gets its own delivery.
+  event_data := jsonb_build_object(
+    'report_id', report.id, 'assembly_serial_number', context.serial_number,
+    'assembly_kind', context.kind, 'tested_on', report.tested_on, 'result', report.result,
+    'certification_number', certification.certificate_number
+  );
+  message_id := private.emit_webhook_event(report.organization_id, 'backflow_test.finalized', event_data);
+  if context.submission_method = 'webhook' then
+    reference := case
+      when exists (
+        select from public.webhook_endpoints as e
+        where e.id = context.webhook_endpoint_id and e.active
+          and (e.event_types @> array['backflow_test.finalized'] or e.event_types @> '{*}')
+      ) then message_id
+      else private.emit_webhook_event(
+        report.organization_id, 'backflow_test.finalized', event_data, context.webhook_endpoint_id
+      )
+    end;
   end if;
   perform queue.enqueue(
     'pdf.render',

@@ -4,7 +4,7 @@
 begin;
 \ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(25);
+select plan(26);
 select tests.create_two_organizations();
 select tests.create_field_operations();
 select tests.create_work_orders();
@@ -314,6 +314,11 @@ select results_eq(
   $$,
   $$values ('backflow_test.finalized', 'pass', 'RP-A-0001')$$,
   'The authority''s endpoint gets a signed backflow_test.finalized event'
+);
+select results_eq(
+  $$select last_tested_on from public.assemblies where id = current_setting('tests.a_assembly')::uuid$$,
+  array[date '2026-11-26'],
+  'The passing retest moves the last test, and so the due date'
 );
 select is(
   (
