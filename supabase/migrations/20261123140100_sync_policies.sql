@@ -40,16 +40,19 @@ drop policy if exists "Owners and admins can remove their organization's webhook
 on public.webhook_endpoints;
 drop policy if exists "Owners and admins can read their organization's webhook deliver"
 on public.webhook_deliveries;
-drop policy if exists "Members can read documents; technicians work orders, reports"
-on public.documents;
-drop policy if exists "Members and platform staff can read organizations" on public.organizations;
-drop policy if exists "Owners and admins can remove members; members can leave"
-on public.memberships;
-drop policy if exists "Owners, admins and the invitee can read invitations" on public.invitations;
-drop policy if exists "Members can read their organization's live customers" on public.customers;
+drop policy if exists "Signed-in users can read the test thresholds"
+on public.backflow_test_thresholds;
+drop policy if exists "Members can read test reports; technicians their work's"
+on public.backflow_test_reports;
+drop policy if exists "Dispatchers record tests; technicians tests on their work"
+on public.backflow_test_reports;
+drop policy if exists "Dispatchers edit reports; technicians their own drafts"
+on public.backflow_test_reports;
+drop policy if exists "Members can read live customers; technicians their work's"
+on public.customers;
 drop policy if exists "Owners, admins and dispatchers can add customers" on public.customers;
 drop policy if exists "Owners, admins and dispatchers can edit live customers" on public.customers;
-drop policy if exists "Members can read their organization's customer contacts"
+drop policy if exists "Members can read contacts; technicians their work's"
 on public.customer_contacts;
 drop policy if exists "Owners, admins and dispatchers can add customer contacts"
 on public.customer_contacts;
@@ -62,20 +65,67 @@ on public.water_authorities;
 drop policy if exists "Owners and admins can add water authorities" on public.water_authorities;
 drop policy if exists "Owners and admins can edit water authorities" on public.water_authorities;
 drop policy if exists "Owners and admins can remove water authorities" on public.water_authorities;
-drop policy if exists "Members can read their organization's live sites" on public.sites;
-drop policy if exists "Owners, admins and dispatchers can add sites" on public.sites;
-drop policy if exists "Owners, admins and dispatchers can edit live sites" on public.sites;
-drop policy if exists "Members can read their organization's assemblies" on public.assemblies;
-drop policy if exists "Owners, admins and dispatchers can add assemblies" on public.assemblies;
-drop policy if exists "Owners, admins and dispatchers can edit assemblies" on public.assemblies;
-drop policy if exists "Members can read live customers; technicians their work's"
-on public.customers;
-drop policy if exists "Members can read contacts; technicians their work's"
-on public.customer_contacts;
 drop policy if exists "Members can read live sites; technicians those of their work"
 on public.sites;
+drop policy if exists "Owners, admins and dispatchers can add sites" on public.sites;
+drop policy if exists "Owners, admins and dispatchers can edit live sites" on public.sites;
 drop policy if exists "Members can read assemblies; technicians those of their work"
 on public.assemblies;
+drop policy if exists "Owners, admins and dispatchers can add assemblies" on public.assemblies;
+drop policy if exists "Owners, admins and dispatchers can edit assemblies" on public.assemblies;
+drop policy if exists "Members can read documents; technicians work orders, reports"
+on public.documents;
+drop policy if exists "Members can download their documents and their jobs' attachment"
+on storage.objects;
+drop policy if exists "Members and platform staff can read organizations" on public.organizations;
+drop policy if exists "Owners and admins can remove members; members can leave"
+on public.memberships;
+drop policy if exists "Owners, admins and the invitee can read invitations" on public.invitations;
+drop policy if exists "Members can read the schedule; technicians their visits" on public.visits;
+drop policy if exists "Owners, admins and dispatchers can book visits" on public.visits;
+drop policy if exists "Owners, admins and dispatchers can change visits" on public.visits;
+drop policy if exists "Members can read working hours; technicians their own"
+on public.working_hours;
+drop policy if exists "Owners, admins and dispatchers can set working hours"
+on public.working_hours;
+drop policy if exists "Owners, admins and dispatchers can change working hours"
+on public.working_hours;
+drop policy if exists "Owners, admins and dispatchers can remove working hours"
+on public.working_hours;
+drop policy if exists "Members can read time off; technicians their own" on public.time_off;
+drop policy if exists "Dispatchers record time off; members their own" on public.time_off;
+drop policy if exists "Owners, admins and dispatchers can remove time off" on public.time_off;
+drop policy if exists "Members can read time entries; technicians their own" on public.time_entries;
+drop policy if exists "Dispatchers log anyone's time; technicians their own" on public.time_entries;
+drop policy if exists "Dispatchers correct anyone's time; technicians their own"
+on public.time_entries;
+drop policy if exists "Owners and admins can remove time entries" on public.time_entries;
+drop policy if exists "Members other than technicians can read service agreements"
+on public.service_agreements;
+drop policy if exists "Owners and admins can add service agreements" on public.service_agreements;
+drop policy if exists "Owners and admins can change service agreements"
+on public.service_agreements;
+drop policy if exists "Members other than technicians can read agreement assemblies"
+on public.service_agreement_assemblies;
+drop policy if exists "Owners and admins can add agreement assemblies"
+on public.service_agreement_assemblies;
+drop policy if exists "Owners and admins can remove agreement assemblies"
+on public.service_agreement_assemblies;
+drop policy if exists "Members can read checklists; technicians their work's"
+on public.work_order_checklist_items;
+drop policy if exists "Owners, admins and dispatchers can add checklist items"
+on public.work_order_checklist_items;
+drop policy if exists "Dispatchers and assigned technicians can tick checklist items"
+on public.work_order_checklist_items;
+drop policy if exists "Owners, admins and dispatchers can remove checklist items"
+on public.work_order_checklist_items;
+drop policy if exists "Members can read notes; technicians their work's" on public.work_order_notes;
+drop policy if exists "Dispatchers and assigned technicians can write notes"
+on public.work_order_notes;
+drop policy if exists "Dispatchers and assigned technicians can attach files to jobs"
+on storage.objects;
+drop policy if exists "Dispatchers and assigned technicians can remove job attachments"
+on storage.objects;
 drop policy if exists "Members can read certifications; technicians their own"
 on public.tester_certifications;
 drop policy if exists "Owners and admins can add certifications" on public.tester_certifications;
@@ -103,61 +153,6 @@ drop policy if exists "Owners, admins and dispatchers can assign work"
 on public.work_order_assignments;
 drop policy if exists "Owners, admins and dispatchers can unassign work"
 on public.work_order_assignments;
-drop policy if exists "Members can read the schedule; technicians their visits" on public.visits;
-drop policy if exists "Owners, admins and dispatchers can book visits" on public.visits;
-drop policy if exists "Owners, admins and dispatchers can change visits" on public.visits;
-drop policy if exists "Members can read working hours; technicians their own"
-on public.working_hours;
-drop policy if exists "Owners, admins and dispatchers can set working hours"
-on public.working_hours;
-drop policy if exists "Owners, admins and dispatchers can change working hours"
-on public.working_hours;
-drop policy if exists "Owners, admins and dispatchers can remove working hours"
-on public.working_hours;
-drop policy if exists "Members can read time off; technicians their own" on public.time_off;
-drop policy if exists "Dispatchers record time off; members their own" on public.time_off;
-drop policy if exists "Owners, admins and dispatchers can remove time off" on public.time_off;
-drop policy if exists "Members can read time entries; technicians their own" on public.time_entries;
-drop policy if exists "Dispatchers log anyone's time; technicians their own" on public.time_entries;
-drop policy if exists "Dispatchers correct anyone's time; technicians their own"
-on public.time_entries;
-drop policy if exists "Owners and admins can remove time entries" on public.time_entries;
-drop policy if exists "Signed-in users can read the test thresholds"
-on public.backflow_test_thresholds;
-drop policy if exists "Members can read test reports; technicians their work's"
-on public.backflow_test_reports;
-drop policy if exists "Dispatchers record tests; technicians tests on their work"
-on public.backflow_test_reports;
-drop policy if exists "Dispatchers edit reports; technicians their own drafts"
-on public.backflow_test_reports;
-drop policy if exists "Members other than technicians can read service agreements"
-on public.service_agreements;
-drop policy if exists "Owners and admins can add service agreements" on public.service_agreements;
-drop policy if exists "Owners and admins can change service agreements"
-on public.service_agreements;
-drop policy if exists "Members other than technicians can read agreement assemblies"
-on public.service_agreement_assemblies;
-drop policy if exists "Owners and admins can add agreement assemblies"
-on public.service_agreement_assemblies;
-drop policy if exists "Owners and admins can remove agreement assemblies"
-on public.service_agreement_assemblies;
-drop policy if exists "Members can download their documents and their jobs' attachment"
-on storage.objects;
-drop policy if exists "Members can read checklists; technicians their work's"
-on public.work_order_checklist_items;
-drop policy if exists "Owners, admins and dispatchers can add checklist items"
-on public.work_order_checklist_items;
-drop policy if exists "Dispatchers and assigned technicians can tick checklist items"
-on public.work_order_checklist_items;
-drop policy if exists "Owners, admins and dispatchers can remove checklist items"
-on public.work_order_checklist_items;
-drop policy if exists "Members can read notes; technicians their work's" on public.work_order_notes;
-drop policy if exists "Dispatchers and assigned technicians can write notes"
-on public.work_order_notes;
-drop policy if exists "Dispatchers and assigned technicians can attach files to jobs"
-on storage.objects;
-drop policy if exists "Dispatchers and assigned technicians can remove job attachments"
-on storage.objects;
 
 -- supabase/policies/backflow_test_reports.sql
 -- RLS policies of backflow test reports and their thresholds. Members other than technicians
