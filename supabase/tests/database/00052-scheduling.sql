@@ -4,7 +4,7 @@
 begin;
 \ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(20);
+select plan(21);
 select tests.create_two_organizations();
 select tests.create_field_operations();
 select tests.create_work_orders();
@@ -226,6 +226,19 @@ select is(
   ),
   3,
   'Each booking is a visit.booked webhook event for endpoints that subscribe'
+);
+
+update public.visits set starts_at = starts_at + interval '30 minutes', ends_at = ends_at + interval '30 minutes'
+where work_order_id = current_setting('tests.a_work_order')::uuid and status = 'scheduled';
+select results_eq(
+  $$
+    select n.kind, j.kind, j.payload ->> 'previous_starts_at' is not null
+    from public.notifications as n, queue.job_queue as j
+    where n.kind = 'visit.changed' and j.kind = 'email.appointment_changed'
+      and j.payload ->> 'service' = 'Annual backflow test'
+  $$,
+  $$values ('visit.changed', 'email.appointment_changed', true)$$,
+  'Moving a visit tells the technician and emails the customer the old and new time'
 );
 
 select * from finish();
