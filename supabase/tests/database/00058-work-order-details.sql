@@ -3,7 +3,7 @@
 begin;
 \ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(10);
+select plan(12);
 select tests.create_two_organizations();
 select tests.create_field_operations();
 select tests.create_work_orders();
@@ -22,6 +22,11 @@ select results_eq(
   $$update public.work_order_checklist_items set done = true returning label, done_by = auth.uid(), done_at is not null$$,
   $$values ('Shut off valve 2', true, true)$$,
   'The assigned technician ticks the job''s checklist, and only that job''s; who and when are recorded'
+);
+select throws_ok(
+  $$update public.work_order_checklist_items set label = 'Skip this step'$$,
+  '42501', 'Only owners, admins and dispatchers edit a checklist; technicians tick it',
+  'The technician ticks the checklist but does not rewrite it'
 );
 select lives_ok(
   format(
@@ -95,6 +100,10 @@ select lives_ok(
     current_setting('tests.org_a') || '/work_orders/' || current_setting('tests.a_other_work_order') || '/quote.pdf'
   ),
   'A dispatcher attaches files to any job of the organization'
+);
+select lives_ok(
+  $$update public.work_order_checklist_items set label = 'Shut off valve 2 slowly', position = 2$$,
+  'A dispatcher edits the checklist'
 );
 reset role;
 select tests.clear_authentication();
