@@ -53,7 +53,7 @@ def migrate(
     if sync_policies:
         live = policies.sync(dsn, policies_dir)
         _log(f"{len(live)} RLS policies in place from supabase/policies/")
-    set_local_passwords(inst, dbname)
+    configure_local_roles(inst, dbname)
 
 
 def seed(inst: Instance, dbname: str = settings.MAIN_DATABASE) -> list[Path]:
@@ -72,7 +72,9 @@ def seed(inst: Instance, dbname: str = settings.MAIN_DATABASE) -> list[Path]:
 LOCAL_LOGIN_ROLES = ("fieldbase_worker", "fieldbase_rate_limiter")
 
 
-def set_local_passwords(inst: Instance, dbname: str = settings.MAIN_DATABASE) -> None:
+def configure_local_roles(inst: Instance, dbname: str = settings.MAIN_DATABASE) -> None:
+    """Give the login roles our migrations create the local password, and point the rate
+    limiter's counting connection at this cluster (a DBA does both on a real project)."""
     with psycopg.connect(inst.dsn(dbname=dbname), autocommit=True) as conn:
         for role in LOCAL_LOGIN_ROLES:
             exists = conn.execute("select from pg_roles where rolname = %s", (role,)).fetchone()
