@@ -7,12 +7,13 @@ create policy "Signed-in users can read the test thresholds"
 on public.backflow_test_thresholds for select to authenticated
 using (true);
 
-create policy "Members can read test reports; technicians their work's"
+create policy "Members read test reports; technicians and portal users theirs"
 on public.backflow_test_reports for select to authenticated
 using (
   organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
   or (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
   or assembly_id in (select private.assigned_assembly_ids())
+  or (assembly_id in (select private.portal_assembly_ids()) and status = 'finalized')
 );
 
 create policy "Dispatchers record tests; technicians tests on their work"

@@ -66,12 +66,13 @@ on public.water_authorities for delete to authenticated
 using (organization_id in (select private.organization_ids_for('{owner,admin}')));
 
 -- sites ----------------------------------------------------------------------------------------
-create policy "Members can read live sites; technicians those of their work"
+create policy "Members read live sites; technicians and portal users theirs"
 on public.sites for select to authenticated
 using (
   (
     organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
     or id in (select private.assigned_site_ids())
+    or id in (select private.portal_site_ids())
   )
   and deleted_at is null
 );
@@ -89,11 +90,12 @@ using (
 with check (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')));
 
 -- assemblies -----------------------------------------------------------------------------------
-create policy "Members can read assemblies; technicians those of their work"
+create policy "Members read assemblies; technicians and portal users theirs"
 on public.assemblies for select to authenticated
 using (
   organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
   or id in (select private.assigned_assembly_ids())
+  or id in (select private.portal_assembly_ids())
 );
 
 create policy "Owners, admins and dispatchers can add assemblies"

@@ -3,7 +3,7 @@
 -- endpoints are created through public.create_webhook_endpoint, which returns the secret.
 
 -- documents ------------------------------------------------------------------------------------
-create policy "Members can read documents; technicians work orders, reports"
+create policy "Members read documents; technicians and portal users theirs"
 on public.documents for select to authenticated
 using (
   organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
@@ -11,14 +11,16 @@ using (
     kind in ('work_order', 'inspection_report')
     and organization_id in (select private.organization_ids_for('{technician}'))
   )
+  or storage_path in (select private.portal_document_paths())
 );
 
 -- One select policy for both buckets (one permissive policy per role and action): generated
 -- documents for members other than technicians, job attachments as the job is readable.
-create policy "Members can download their documents and their jobs' attachments"
+create policy "Members and portal users can download documents and attachments"
 on storage.objects for select to authenticated
 using (
   (bucket_id = 'documents' and (storage.foldername(name))[1] in (select private.document_folders()))
+  or (bucket_id = 'documents' and name in (select private.portal_document_paths()))
   or (
     bucket_id = 'attachments'
     and array_to_string((storage.foldername(name))[1:3], '/')

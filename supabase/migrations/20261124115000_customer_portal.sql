@@ -1,0 +1,289 @@
+-- Money, part three: the customer portal's accounts. A customer's contact is invited by email
+-- and signs in with Supabase Auth; the account links that user to one customer of one
+-- organization. Under RLS a portal user then reads only that customer's own sites, assemblies,
+-- test reports, estimates, invoices and tickets (the policies use private.portal_customer_ids),
+-- and never anything of the organization's members.
+
+-- A contact's portal account is for one customer: contacts are referenced with their customer.
+alter table public.customer_contacts add constraint customer_contacts_organization_customer_id_key
+unique (organization_id, customer_id, id);
+
+create table public.portal_accounts (
+  id uuid primary key default gen_random_uuid(),
+  organization_id uuid not null references public.organizations (id) on delete cascade,
+  customer_id uuid not null,
+  contact_id uuid not null,
+  -- Where the invitation went; only a user with this confirmed address can accept it.
+  email text not null,
+  -- Set when the invitation is accepted.
+  user_id uuid references auth.users (id) on delete cascade,
+  token_hash bytea,
+  invited_by uuid references auth.users (id) on delete set null,
+  invited_at timestamptz not null default now(),
+  expires_at timestamptz not null default (now() + interval '7 days'),
+  accepted_at timestamptz,
+  revoked_at timestamptz,
+  constraint portal_accounts_organization_id_id_key unique (organization_id, id),
+  constraint portal_accounts_token_hash_key unique (token_hash),
+  constraint portal_accounts_contact_fkey foreign key (organization_id, customer_id, contact_id)
+  references public.customer_contacts (organization_id, customer_id, id) on delete cascade,
+  constraint portal_accounts_accepted check ((accepted_at is null) = (user_id is null))
+);
+-- One live account per contact, and a user belongs to one customer of one organization.
+create unique index portal_accounts_contact_idx on public.portal_accounts (
+  organization_id, customer_id, contact_id
+)
+where revoked_at is null;
+create unique index portal_accounts_user_idx on public.portal_accounts (user_id) where revoked_at is null;
+create index portal_accounts_invited_by_idx on public.portal_accounts (invited_by);
+
+select private.guard_tenant_table('public.portal_accounts');
+select private.enable_audit('public.portal_accounts', 'organization_id', array[
+  'id', 'organization_id', 'customer_id', 'contact_id', 'user_id', 'invited_by', 'accepted_at',
+  'revoked_at'
+]);
+
+-- ==========================================================================================
+-- Helpers used by policies and RPCs
+-- ==========================================================================================
+
+-- The customer the signed-in user may see through the portal (at most one), while the
+-- account is live and its organization is not deleted. Members of the organization are not
+-- portal users of it.
+create or replace function private.portal_customer_ids() returns setof uuid
+language sql stable security definer
+set search_path = ''
+as $$
+  select p.customer_id
+  from public.portal_accounts as p
+  inner join public.organizations as o on p.organization_id = o.id
+  where p.user_id = (select auth.uid()) and p.revoked_at is null and o.deleted_at is null
+$$;
+revoke all on function private.portal_customer_ids() from public, anon, authenticated, service_role;
+grant execute on function private.portal_customer_ids() to authenticated;
+
+-- The sites and assemblies of that customer.
+create or replace function private.portal_site_ids() returns setof uuid
+language sql stable security definer
+set search_path = ''
+as $$
+  select s.id from public.sites as s
+  where s.customer_id in (select private.portal_customer_ids()) and s.deleted_at is null
+$$;
+revoke all on function private.portal_site_ids() from public, anon, authenticated, service_role;
+grant execute on function private.portal_site_ids() to authenticated;
+
+create or replace function private.portal_assembly_ids() returns setof uuid
+language sql stable security definer
+set search_path = ''
+as $$
+  select a.id from public.assemblies as a
+  where a.site_id in (select private.portal_site_ids())
+$$;
+revoke all on function private.portal_assembly_ids() from public, anon, authenticated, service_role;
+grant execute on function private.portal_assembly_ids() to authenticated;
+
+-- Refuses unless the signed-in user is a portal user of this customer and its organization
+-- takes changes (not suspended, cancelled or deleted). Returns the user's display name.
+create or replace function private.authorize_portal(organization uuid, customer uuid, denied text)
+returns text
+language plpgsql stable security definer
+set search_path = ''
+as $$
+declare
+  contact_name text;
+begin
+  select c.name into contact_name
+  from public.portal_accounts as p
+  inner join public.customer_contacts as c on p.contact_id = c.id
+  where p.user_id = (select auth.uid()) and p.revoked_at is null
+    and p.organization_id = organization and p.customer_id = customer;
+  if contact_name is null then
+    raise exception '%', denied using errcode = '42501';
+  end if;
+  perform private.assert_organization_writable(organization);
+  return contact_name;
+end
+$$;
+revoke all on function private.authorize_portal(uuid, uuid, text) from public,
+anon,
+authenticated,
+service_role;
+grant execute on function private.authorize_portal(uuid, uuid, text) to authenticated;
+
+-- ==========================================================================================
+-- RPCs: invite, accept, revoke
+-- ==========================================================================================
+
+-- Invites a customer's contact to the portal (owners, admins, dispatchers). Re-inviting
+-- replaces a pending invitation. Returns the account id; the token goes only by email.
+create or replace function private.invite_portal_user(contact_id uuid) returns uuid
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  contact record;
+  new_token text := private.new_token();
+  account_id uuid;
+begin
+  select c.id, c.organization_id, c.customer_id, c.name, c.email, cu.name as customer_name
+  into contact
+  from public.customer_contacts as c
+  inner join public.customers as cu on c.customer_id = cu.id
+  where c.id = invite_portal_user.contact_id
+    and c.organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'));
+  if contact.id is null then
+    raise exception 'Contact % was not found', contact_id using errcode = 'PT404';
+  end if;
+  perform private.authorize(
+    contact.organization_id, '{owner,admin,dispatcher}',
+    'Only owners, admins and dispatchers invite customers to the portal'
+  );
+  if contact.email is null then
+    raise exception 'The contact has no email address' using errcode = '23514',
+    hint = 'Add an email address to the contact first.';
+  end if;
+  if exists (
+    select from public.portal_accounts as p
+    where p.organization_id = contact.organization_id and p.contact_id = contact.id
+      and p.accepted_at is not null and p.revoked_at is null
+  ) then
+    raise exception '% already uses the portal', contact.name using errcode = '23505';
+  end if;
+  update public.portal_accounts as p set revoked_at = now()
+  where p.organization_id = contact.organization_id and p.contact_id = contact.id and p.revoked_at is null;
+
+  insert into public.portal_accounts (organization_id, customer_id, contact_id, email, token_hash, invited_by)
+  values (
+    contact.organization_id, contact.customer_id, contact.id, private.normalize_email(contact.email),
+    sha256(convert_to(new_token, 'UTF8')), (select auth.uid())
+  )
+  returning id into account_id;
+  perform queue.enqueue(
+    'email.portal_invitation',
+    jsonb_build_object(
+      'email', private.normalize_email(contact.email), 'contact_name', contact.name,
+      'customer_name', contact.customer_name, 'token', new_token
+    ),
+    contact.organization_id,
+    'portal_invitation:' || account_id::text
+  );
+  return account_id;
+end
+$$;
+revoke all on function private.invite_portal_user(uuid) from public, anon, authenticated, service_role;
+grant execute on function private.invite_portal_user(uuid) to authenticated;
+
+create function public.invite_portal_user(contact_id uuid) returns uuid
+language sql volatile
+set search_path = ''
+as $$
+  select private.invite_portal_user(contact_id)
+$$;
+revoke all on function public.invite_portal_user(uuid) from public, anon, authenticated, service_role;
+grant execute on function public.invite_portal_user(uuid) to authenticated;
+
+-- Links the signed-in user (whose confirmed address the invitation was sent to) to the
+-- customer. A member of the organization cannot also be its portal user, and a user is the
+-- portal user of one customer only.
+create or replace function private.accept_portal_invitation(token text) returns public.portal_accounts
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  account public.portal_accounts;
+  caller uuid := (select auth.uid());
+  caller_email text := private.confirmed_email();
+begin
+  if caller is null then
+    raise exception 'Sign in to accept the invitation' using errcode = '42501';
+  end if;
+  select * into account from public.portal_accounts as p
+  where p.token_hash = sha256(convert_to(coalesce(token, ''), 'UTF8'))
+  for update;
+  if account.id is null then
+    raise exception 'This invitation link is not valid' using errcode = 'PT404';
+  elsif account.revoked_at is not null then
+    raise exception 'This invitation was withdrawn' using errcode = 'PT410';
+  elsif account.accepted_at is not null then
+    raise exception 'This invitation has already been used' using errcode = 'PT410';
+  elsif account.expires_at <= now() then
+    raise exception 'This invitation has expired' using errcode = 'PT410', hint = 'Ask for a new invitation.';
+  elsif caller_email is null or caller_email <> account.email then
+    raise exception 'This invitation was sent to another email address' using errcode = '42501',
+    hint = 'Sign in with the address the invitation was sent to.';
+  elsif exists (
+    select from public.memberships as m where m.organization_id = account.organization_id and m.user_id = caller
+  ) then
+    raise exception 'Members of the organization use the app, not the customer portal'
+    using errcode = '23505';
+  elsif exists (select from public.portal_accounts as p where p.user_id = caller and p.revoked_at is null) then
+    raise exception 'This account already uses a customer portal' using errcode = '23505',
+    hint = 'Sign up with another email address for each customer.';
+  end if;
+  perform private.assert_organization_writable(account.organization_id);
+  update public.portal_accounts as p
+  set user_id = caller, accepted_at = now(), token_hash = null
+  where p.id = account.id
+  returning * into account;
+  return account;
+end
+$$;
+revoke all on function private.accept_portal_invitation(text) from public, anon, authenticated, service_role;
+grant execute on function private.accept_portal_invitation(text) to authenticated;
+
+create function public.accept_portal_invitation(token text) returns public.portal_accounts
+language sql volatile
+set search_path = ''
+as $$
+  select private.accept_portal_invitation(token)
+$$;
+revoke all on function public.accept_portal_invitation(text) from public, anon, authenticated, service_role;
+grant execute on function public.accept_portal_invitation(text) to authenticated;
+
+-- Ends a portal account (owners, admins, dispatchers): its user sees nothing from then on.
+create or replace function private.revoke_portal_account(account_id uuid) returns public.portal_accounts
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  account public.portal_accounts;
+begin
+  select * into account from public.portal_accounts as p
+  where p.id = account_id and p.organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'));
+  if account.id is null then
+    raise exception 'Portal account % was not found', account_id using errcode = 'PT404';
+  end if;
+  perform private.authorize(
+    account.organization_id, '{owner,admin,dispatcher}', 'Only owners, admins and dispatchers manage the portal'
+  );
+  update public.portal_accounts as p set revoked_at = coalesce(p.revoked_at, now()), token_hash = null
+  where p.id = account_id
+  returning * into account;
+  return account;
+end
+$$;
+revoke all on function private.revoke_portal_account(uuid) from public, anon, authenticated, service_role;
+grant execute on function private.revoke_portal_account(uuid) to authenticated;
+
+create function public.revoke_portal_account(account_id uuid) returns public.portal_accounts
+language sql volatile
+set search_path = ''
+as $$
+  select private.revoke_portal_account(account_id)
+$$;
+revoke all on function public.revoke_portal_account(uuid) from public, anon, authenticated, service_role;
+grant execute on function public.revoke_portal_account(uuid) to authenticated;
+
+-- ==========================================================================================
+-- Grants (policies: supabase/policies/customer_portal.sql)
+-- ==========================================================================================
+
+alter table public.portal_accounts enable row level security;
+revoke all on table public.portal_accounts from anon, authenticated, service_role;
+-- Everything but the token hash; changes go through the RPCs.
+grant select (
+  id, organization_id, customer_id, contact_id, email, user_id, invited_by, invited_at, expires_at,
+  accepted_at, revoked_at
+) on table public.portal_accounts to authenticated;
+grant select, insert, update, delete on table public.portal_accounts to service_role;
