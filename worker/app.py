@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 import psycopg
+import stripe
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from worker.config import Settings
@@ -70,6 +71,45 @@ def resend_events_route(settings: Settings):
     return handle
 
 
+def stripe_events_route(settings: Settings):
+    """POST /hooks/stripe: Stripe's events, verified with Stripe's library (signature and
+    timestamp tolerance), recorded once by event id and applied to the invoice they name."""
+
+    def handle(environ: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        secret = settings.stripe_webhook_secret.get_secret_value()
+        if not secret:
+            return 404, {"error": "Stripe events are not configured"}
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if length > MAX_HOOK_BODY:
+            return 400, {"error": "body too large"}
+        body = environ["wsgi.input"].read(length)
+        try:
+            event = stripe.Webhook.construct_event(
+                body, environ.get("HTTP_STRIPE_SIGNATURE", ""), secret
+            )
+        except stripe.SignatureVerificationError:
+            return 400, {"error": "signature verification failed"}
+        except ValueError:
+            return 400, {"error": "not a Stripe event"}
+        payload = event.to_dict()
+        with psycopg.connect(
+            settings.database_url, autocommit=True, prepare_threshold=None
+        ) as conn:
+            outcome = conn.execute(
+                query("record_stripe_event"),
+                {
+                    "event_id": payload.get("id"),
+                    "event_type": payload.get("type"),
+                    "account": payload.get("account"),
+                    "object": json.dumps((payload.get("data") or {}).get("object") or {}),
+                },
+            ).fetchone()[0]
+        log.info("stripe event %s (%s): %s", payload.get("id"), payload.get("type"), outcome)
+        return 200, {"received": True, "outcome": outcome}
+
+    return handle
+
+
 def load_registry(spec: str) -> Registry:
     module, _, function = spec.partition(":")
     return getattr(importlib.import_module(module), function or "build_registry")()
@@ -80,7 +120,10 @@ def build_worker(settings: Settings, services: Any = None) -> Worker:
         settings,
         load_registry(settings.registry),
         services or build_services(settings),
-        on_http_routes=lambda _worker: {"/hooks/resend": resend_events_route(settings)},
+        on_http_routes=lambda _worker: {
+            "/hooks/resend": resend_events_route(settings),
+            "/hooks/stripe": stripe_events_route(settings),
+        },
     )
 
 

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     resend_api_url: str = "https://api.resend.com"
     # The signing secret of Resend's (Svix) webhook for bounce and complaint events.
     resend_webhook_secret: SecretStr = SecretStr("")
+    # The signing secret (whsec_...) of the Stripe webhook endpoint pointed at /hooks/stripe.
+    stripe_webhook_secret: SecretStr = SecretStr("")
     # Links in emails (accept an invitation, open a document) point here.
     app_url: str = "http://localhost:3000"
 

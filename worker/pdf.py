@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CENT = Decimal("0.01")
 
@@ -39,10 +39,42 @@ class LineItem(_Model):
     description: str = Field(min_length=1)
     quantity: Decimal = Field(gt=0)
     unit_price: Decimal
+    # The line's discount as an amount (the database computes it from a percentage).
+    discount: Decimal = Field(default=Decimal(0), ge=0)
 
     @property
     def amount(self) -> Decimal:
-        return money(self.quantity * self.unit_price)
+        return money(self.quantity * self.unit_price) - money(self.discount)
+
+
+class StatedTotals(_Model):
+    """Totals as the database computed them (taxes per rate): printed as given."""
+
+    subtotal: Decimal
+    discount: Decimal = Decimal(0)
+    tax: Decimal
+    total: Decimal
+
+
+def _totals(
+    items: list[LineItem], tax_rate: Decimal, stated: StatedTotals | None
+) -> dict[str, Decimal]:
+    if stated is not None:
+        return {
+            "subtotal": money(stated.subtotal),
+            "discount": money(stated.discount),
+            "tax": money(stated.tax),
+            "total": money(stated.total),
+        }
+    subtotal = sum((money(i.quantity * i.unit_price) for i in items), Decimal(0))
+    discount = sum((money(i.discount) for i in items), Decimal(0))
+    tax = money((subtotal - discount) * tax_rate)
+    return {
+        "subtotal": subtotal,
+        "discount": discount,
+        "tax": tax,
+        "total": subtotal - discount + tax,
+    }
 
 
 class _Priced(_Model):
@@ -51,13 +83,12 @@ class _Priced(_Model):
     customer: Party
     items: list[LineItem] = Field(min_length=1)
     tax_rate: Decimal = Field(default=Decimal(0), ge=0, lt=1)
+    stated_totals: StatedTotals | None = None
     currency: str | None = None
     notes: str | None = None
 
     def totals(self) -> dict[str, Decimal]:
-        subtotal = sum((item.amount for item in self.items), Decimal(0))
-        tax = money(subtotal * self.tax_rate)
-        return {"subtotal": subtotal, "tax": tax, "total": subtotal + tax}
+        return _totals(self.items, self.tax_rate, self.stated_totals)
 
 
 class InvoiceDocument(_Priced):
@@ -74,9 +105,26 @@ class InvoiceDocument(_Priced):
         }
 
 
+class EstimateOption(_Model):
+    """One choice of an estimate (good / better / best), with its own lines and totals."""
+
+    name: str = Field(min_length=1, max_length=100)
+    items: list[LineItem] = Field(min_length=1)
+    stated_totals: StatedTotals | None = None
+
+
 class EstimateDocument(_Priced):
     type: Literal["estimate"]
     valid_until: dt.date
+    # Lines of a single-choice estimate, or options of which the customer chooses one.
+    items: list[LineItem] = []
+    options: list[EstimateOption] = []
+
+    @model_validator(mode="after")
+    def _has_lines(self) -> EstimateDocument:
+        if not self.items and not self.options:
+            raise ValueError("An estimate needs items or options")
+        return self
 
 
 class Device(_Model):
@@ -212,15 +260,7 @@ class BrandedPdf(FPDF):
                 row.cell(value)
 
 
-def _render_priced(pdf: BrandedPdf, doc: InvoiceDocument | EstimateDocument, currency: str) -> dict:
-    facts = [("Number", doc.number), ("Issued", doc.issue_date.isoformat())]
-    if isinstance(doc, InvoiceDocument):
-        facts.append(("Due", doc.due_date.isoformat()))
-    else:
-        facts.append(("Valid until", doc.valid_until.isoformat()))
-    pdf.facts(facts)
-    pdf.party("Bill to", doc.customer)
-    pdf.heading("Items")
+def _items_table(pdf: BrandedPdf, items: list[LineItem], currency: str) -> None:
     headings = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=pdf.brand)
     with pdf.table(
         col_widths=(100, 20, 30, 30),
@@ -229,33 +269,68 @@ def _render_priced(pdf: BrandedPdf, doc: InvoiceDocument | EstimateDocument, cur
         repeat_headings=1,
     ) as table:
         table.row(["Description", "Qty", f"Unit ({currency})", f"Amount ({currency})"])
-        for item in doc.items:
+        for item in items:
+            description = item.description
+            if item.discount:
+                description += f" (less {item.discount:,.2f})"
             table.row(
                 [
-                    item.description,
+                    description,
                     f"{item.quantity.normalize():f}",
                     f"{item.unit_price:,.2f}",
                     f"{item.amount:,.2f}",
                 ]
             )
-    totals = doc.totals()
-    rows = [
-        ("Subtotal", totals["subtotal"]),
-        (f"Tax ({doc.tax_rate * 100:.2f}%)", totals["tax"]),
-        ("Total", totals["total"]),
-    ]
-    if isinstance(doc, InvoiceDocument):
-        rows += [("Paid", totals["paid"]), ("Balance due", totals["balance"])]
+
+
+def _totals_rows(pdf: BrandedPdf, rows: list[tuple[str, Decimal]], currency: str) -> None:
     pdf.ln(2)
     for label, value in rows:
         pdf.set_font("DejaVu", "B" if label in ("Total", "Balance due") else "", 10)
         pdf.cell(150, 6, label, align="R")
         pdf.cell(30, 6, f"{currency} {value:,.2f}", align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", size=10)
+
+
+def _price_rows(totals: dict[str, Decimal], tax_label: str) -> list[tuple[str, Decimal]]:
+    rows = [("Subtotal", totals["subtotal"])]
+    if totals["discount"]:
+        rows.append(("Discount", -totals["discount"]))
+    return [*rows, (tax_label, totals["tax"]), ("Total", totals["total"])]
+
+
+def _render_priced(pdf: BrandedPdf, doc: InvoiceDocument | EstimateDocument, currency: str) -> dict:
+    facts = [("Number", doc.number), ("Issued", doc.issue_date.isoformat())]
+    if isinstance(doc, InvoiceDocument):
+        facts.append(("Due", doc.due_date.isoformat()))
+    else:
+        facts.append(("Valid until", doc.valid_until.isoformat()))
+    pdf.facts(facts)
+    pdf.party("Bill to", doc.customer)
+    tax_label = "Tax" if doc.stated_totals else f"Tax ({doc.tax_rate * 100:.2f}%)"
+    summary: dict = {}
+    if isinstance(doc, EstimateDocument) and doc.options:
+        for index, option in enumerate(doc.options, start=1):
+            pdf.heading(f"Option {index}: {option.name}")
+            _items_table(pdf, option.items, currency)
+            totals = _totals(option.items, doc.tax_rate, option.stated_totals)
+            _totals_rows(
+                pdf, _price_rows(totals, "Tax" if option.stated_totals else tax_label), currency
+            )
+            summary[f"option_{index}_total"] = str(totals["total"])
+    else:
+        pdf.heading("Items")
+        _items_table(pdf, doc.items, currency)
+        totals = doc.totals()
+        rows = _price_rows(totals, tax_label)
+        if isinstance(doc, InvoiceDocument):
+            rows += [("Paid", totals["paid"]), ("Balance due", totals["balance"])]
+        _totals_rows(pdf, rows, currency)
+        summary = {key: str(value) for key, value in totals.items()}
     if doc.notes:
         pdf.heading("Notes")
         pdf.lines([doc.notes])
-    return {key: str(value) for key, value in totals.items()}
+    return summary
 
 
 def _render_inspection(pdf: BrandedPdf, doc: InspectionReportDocument) -> dict:

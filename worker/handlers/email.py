@@ -62,6 +62,30 @@ class InvoiceSentEmail(_Payload):
     document_path: str | None = None
 
 
+class EstimateOptionTotal(_Payload):
+    name: str
+    total: Decimal
+
+
+class EstimateSentEmail(_Payload):
+    to: EmailAddress
+    customer_name: str
+    estimate_number: str
+    title: str
+    currency: str | None = None
+    valid_until: dt.date
+    options: list[EstimateOptionTotal] = []
+    # A stored PDF (<organization_id>/estimate/...) to attach.
+    document_path: str | None = None
+
+
+class PortalInvitationEmail(_Payload):
+    email: EmailAddress
+    contact_name: str
+    customer_name: str
+    token: str
+
+
 class InvoiceReminderEmail(_Payload):
     to: EmailAddress
     customer_name: str
@@ -243,6 +267,43 @@ def register(registry: Registry) -> None:
             "attached": bool(attachments),
         }
         return await send_email(ctx, "invoice_sent", p.to, context, attachments)
+
+    @registry.register("email.estimate_sent", EstimateSentEmail)
+    async def estimate_sent(ctx: JobContext, p: EstimateSentEmail) -> dict[str, Any]:
+        organization = await organization_profile(ctx)
+        attachments = []
+        if p.document_path:
+            attachment = await load_attachment(
+                ctx, p.document_path, f"estimate-{p.estimate_number}.pdf"
+            )
+            attachments = [attachment] if attachment else []
+        context = {
+            **p.model_dump(),
+            "organization": organization,
+            "currency": p.currency or organization["currency"],
+            "attached": bool(attachments),
+            "portal_url": f"{ctx.settings.app_url.rstrip('/')}/portal/estimates",
+        }
+        return await send_email(ctx, "estimate_sent", p.to, context, attachments)
+
+    @registry.register("email.portal_invitation", PortalInvitationEmail)
+    async def portal_invitation(ctx: JobContext, p: PortalInvitationEmail) -> dict[str, Any]:
+        organization = await organization_profile(ctx)
+        accept_url = f"{ctx.settings.app_url.rstrip('/')}/portal/accept?token={p.token}"
+        result = await send_email(
+            ctx,
+            "portal_invitation",
+            p.email,
+            {
+                "organization": organization,
+                "contact_name": p.contact_name,
+                "customer_name": p.customer_name,
+                "accept_url": accept_url,
+            },
+        )
+        # The token only had to reach the invitee; it is not kept in the queue.
+        ctx.redact.append("token")
+        return result
 
     @registry.register("email.invoice_reminder", InvoiceReminderEmail)
     async def invoice_reminder(ctx: JobContext, p: InvoiceReminderEmail) -> dict[str, Any]:

@@ -86,3 +86,8 @@ select queue.record_webhook_attempt(
   %(status_code)s, %(latency_ms)s, %(response_excerpt)s, %(error)s,
   make_interval(secs => %(disable_after_seconds)s)
 ) as still_active;
+
+-- name: record_stripe_event
+select queue.record_stripe_event(
+  %(event_id)s, %(event_type)s, %(account)s, %(object)s::jsonb
+) as outcome;
