@@ -1,5 +1,6 @@
-"""Benchmark data: organizations with their people, customers, sites, assemblies, work orders
-and visits, generated set-based (fieldbase_local/sql/generate.sql) in one transaction.
+"""Benchmark data: organizations with their people, customers, sites, assemblies, work orders,
+visits, invoices and payments, generated set-based (fieldbase_local/sql/generate.sql) in one
+transaction.
 
     scripts/generate --organizations 1000 --work-orders 1000     # 1,000,000 work orders
 """
@@ -31,7 +32,16 @@ def generate(
         "customers": customers or max(1, work_orders // 5),
         "technicians": technicians,
     }
-    tables = ("organizations", "customers", "sites", "assemblies", "work_orders", "visits")
+    tables = (
+        "organizations",
+        "customers",
+        "sites",
+        "assemblies",
+        "work_orders",
+        "visits",
+        "invoices",
+        "payments",
+    )
     count = " union all ".join(f"select '{t}', count(*) from public.{t}" for t in tables)
     # Client-side binding: the file is many statements, one transaction.
     with psycopg.connect(dsn, cursor_factory=psycopg.ClientCursor) as conn:

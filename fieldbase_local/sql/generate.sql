@@ -1,7 +1,8 @@
 -- Benchmark data, set-based: %(organizations)s organizations, each with an owner, a dispatcher
 -- and %(technicians)s technicians; %(customers)s customers per organization with a located site
 -- each and assemblies; %(work_orders)s work orders per organization spread over those sites,
--- each with one assembly, an assignment and a visit. Run by the schema owner in one
+-- each with one assembly, an assignment and a visit; an invoice for every completed work
+-- order, most of them paid. Run by the schema owner in one
 -- transaction (fieldbase_local.generate); the per-row triggers that only normalise, number,
 -- audit and guard frontend writes are off while it runs, and the numbering counters are set
 -- afterwards, so the data is what the application would have made, in minutes.
@@ -18,6 +19,9 @@ alter table public.work_orders disable trigger user;
 alter table public.work_order_assemblies disable trigger user;
 alter table public.work_order_assignments disable trigger user;
 alter table public.visits disable trigger user;
+alter table public.invoices disable trigger user;
+alter table public.invoice_lines disable trigger user;
+alter table public.payments disable trigger user;
 
 create temporary table gen_orgs on commit drop as
 select
@@ -217,6 +221,97 @@ select
   v.starts_at + interval '55 minutes' as ends_at
 from gen_visits as v;
 
+-- Invoices: every completed work order, one line of 95.00 plus 6.25%% tax (5.94), issued over
+-- the last half year and due 30 days later, numbered per organization; four in six paid, one
+-- in six paid in part, one in six not at all (overdue once past due).
+create temporary table gen_invoices on commit drop as
+with completed as (
+  select
+    w.organization_id,
+    w.customer_id,
+    w.site_id,
+    w.id as work_order_id,
+    row_number() over (partition by w.organization_id order by w.number) as number
+  from gen_work_orders as w
+  where w.status = 'completed'
+)
+
+select
+  gen_random_uuid() as id,
+  c.organization_id,
+  c.customer_id,
+  c.site_id,
+  c.work_order_id,
+  c.number,
+  (current_date - 180 + mod(c.number * 7, 180)::int) as issued_on,
+  mod(c.number, 6)::int as paid_kind
+from completed as c;
+
+insert into public.invoices (
+  id, organization_id, number, customer_id, site_id, work_order_id, title, currency, status,
+  payment_terms_days, issued_on, due_on, subtotal_cents, tax_cents, paid_cents, sent_at, paid_at
+)
+select
+  i.id,
+  i.organization_id,
+  i.number,
+  i.customer_id,
+  i.site_id,
+  i.work_order_id,
+  'Work order invoice' as title,
+  'USD' as currency,
+  (case
+    when i.paid_kind < 4 then 'paid'
+    when i.issued_on + 30 < current_date then 'overdue'
+    when i.paid_kind = 4 then 'partially_paid'
+    else 'sent'
+  end)::public.invoice_status as status,
+  30 as payment_terms_days,
+  i.issued_on,
+  i.issued_on + 30 as due_on,
+  9500 as subtotal_cents,
+  594 as tax_cents,
+  (case when i.paid_kind < 4 then 10094 when i.paid_kind = 4 then 5000 else 0 end) as paid_cents,
+  i.issued_on::timestamptz as sent_at,
+  (case when i.paid_kind < 4 then i.issued_on + 10 end)::timestamptz as paid_at
+from gen_invoices as i;
+
+insert into public.invoice_lines (
+  organization_id, invoice_id, position, description, quantity, unit, unit_price_cents, tax_rate
+)
+select
+  i.organization_id,
+  i.id as invoice_id,
+  1 as position,
+  'Annual backflow test' as description,
+  1 as quantity,
+  'each' as unit,
+  9500 as unit_price_cents,
+  0.0625 as tax_rate
+from gen_invoices as i;
+
+insert into public.payments (
+  organization_id, invoice_id, amount_cents, method, received_at, idempotency_key
+)
+select
+  i.organization_id,
+  i.id as invoice_id,
+  (case when i.paid_kind < 4 then 10094 else 5000 end) as amount_cents,
+  (array['card', 'check', 'bank_transfer', 'cash']::public.payment_method[])[1 + mod(i.number, 4)::int]
+    as method,
+  (i.issued_on + 10)::timestamptz as received_at,
+  'generated:' || i.id as idempotency_key
+from gen_invoices as i
+where i.paid_kind < 5;
+
+insert into private.document_counters (organization_id, kind, last_number)
+select
+  i.organization_id,
+  'invoice' as kind,
+  max(i.number) as last_number
+from gen_invoices as i
+group by i.organization_id;
+
 alter table public.customers enable trigger user;
 alter table public.sites enable trigger user;
 alter table public.assemblies enable trigger user;
@@ -224,6 +319,9 @@ alter table public.work_orders enable trigger user;
 alter table public.work_order_assemblies enable trigger user;
 alter table public.work_order_assignments enable trigger user;
 alter table public.visits enable trigger user;
+alter table public.invoices enable trigger user;
+alter table public.invoice_lines enable trigger user;
+alter table public.payments enable trigger user;
 
 analyze public.organizations;
 analyze public.memberships;
@@ -234,3 +332,6 @@ analyze public.work_orders;
 analyze public.work_order_assemblies;
 analyze public.work_order_assignments;
 analyze public.visits;
+analyze public.invoices;
+analyze public.invoice_lines;
+analyze public.payments;

@@ -25,7 +25,7 @@ create table public.billing_settings (
   stripe_account_id text check (stripe_account_id ~ '^acct_[A-Za-z0-9]{1,64}$'),
   -- Where customers pay an invoice; {payment_reference} is replaced by the invoice's.
   pay_url_template text check (
-    pay_url_template ~ '^https://[^\s<>"]{1,400}$' and char_length(pay_url_template) <= 500
+    pay_url_template ~ '^https://[^\s<>"]+$' and char_length(pay_url_template) <= 500
   ),
   id uuid not null default gen_random_uuid() unique,
   created_at timestamptz not null default now(),

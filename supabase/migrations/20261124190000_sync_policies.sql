@@ -161,6 +161,7 @@ drop policy if exists "Members read live sites; technicians and portal users the
 on public.sites;
 drop policy if exists "Members read assemblies; technicians and portal users theirs"
 on public.assemblies;
+drop policy if exists "Owners and admins can read their organization's exports" on public.exports;
 drop policy if exists "Members read documents; technicians and portal users theirs"
 on public.documents;
 drop policy if exists "Members and portal users can download documents and attachments"
@@ -218,6 +219,24 @@ drop policy if exists "Owners and admins can read costs" on public.price_book_it
 drop policy if exists "Owners and admins can add costs" on public.price_book_item_costs;
 drop policy if exists "Owners and admins can change costs" on public.price_book_item_costs;
 drop policy if exists "Owners and admins can remove costs" on public.price_book_item_costs;
+drop policy if exists "Members read tickets; assignees and portal users theirs" on public.tickets;
+drop policy if exists "Owners, admins and dispatchers can open tickets" on public.tickets;
+drop policy if exists "Owners, admins, dispatchers and assignees can work tickets"
+on public.tickets;
+drop policy if exists "Members read comments; portal users those not internal"
+on public.ticket_comments;
+drop policy if exists "Owners, admins, dispatchers and assignees can comment"
+on public.ticket_comments;
+drop policy if exists "Signed-in users can read the legal ticket moves"
+on public.ticket_transitions;
+drop policy if exists "Members can read business hours" on public.business_hours;
+drop policy if exists "Owners and admins can add business hours" on public.business_hours;
+drop policy if exists "Owners and admins can change business hours" on public.business_hours;
+drop policy if exists "Owners and admins can remove business hours" on public.business_hours;
+drop policy if exists "Members can read SLA targets" on public.ticket_sla_targets;
+drop policy if exists "Owners and admins can add SLA targets" on public.ticket_sla_targets;
+drop policy if exists "Owners and admins can change SLA targets" on public.ticket_sla_targets;
+drop policy if exists "Owners and admins can remove SLA targets" on public.ticket_sla_targets;
 
 -- supabase/policies/backflow_test_reports.sql
 -- RLS policies of backflow test reports and their thresholds. Members other than technicians
@@ -381,6 +400,15 @@ on public.assemblies for update to authenticated
 using (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')))
 with check (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')));
 
+-- supabase/policies/dashboards_and_exports.sql
+-- RLS policies of CSV exports: owners and admins of the organization see its exports (the
+-- files are in Storage under <organization_id>/exports/, for the same people). Exports are
+-- requested through public.request_export and finished by the worker.
+
+create policy "Owners and admins can read their organization's exports"
+on public.exports for select to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
 -- supabase/policies/documents_and_webhooks.sql
 -- RLS policies of the worker's outputs: generated documents and webhook endpoints and their
 -- delivery log. Only the worker (through queue.* functions) writes documents and deliveries;
@@ -399,11 +427,19 @@ using (
 );
 
 -- One select policy for both buckets (one permissive policy per role and action): generated
--- documents for members other than technicians, job attachments as the job is readable.
+-- documents for members other than technicians, CSV exports for owners and admins, a portal
+-- user's own documents, job attachments as the job is readable.
 create policy "Members and portal users can download documents and attachments"
 on storage.objects for select to authenticated
 using (
-  (bucket_id = 'documents' and (storage.foldername(name))[1] in (select private.document_folders()))
+  (
+    bucket_id = 'documents' and (storage.foldername(name))[1] in (select private.document_folders())
+    and (storage.foldername(name))[2] is distinct from 'exports'
+  )
+  or (
+    bucket_id = 'documents' and (storage.foldername(name))[2] = 'exports'
+    and (storage.foldername(name))[1] in (select private.export_folders())
+  )
   or (bucket_id = 'documents' and name in (select private.portal_document_paths()))
   or (
     bucket_id = 'attachments'
@@ -850,6 +886,86 @@ with check (organization_id in (select private.organization_ids_for('{owner,admi
 
 create policy "Owners and admins can remove agreement assemblies"
 on public.service_agreement_assemblies for delete to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+-- supabase/policies/support_tickets.sql
+-- RLS policies of support tickets, their comments, business hours and SLA targets. Members
+-- other than technicians read every ticket; owners, admins and dispatchers open and work them;
+-- a member a ticket is assigned to works it too; the customer's portal users read their
+-- customer's tickets and the comments meant for them (never internal ones), and write through
+-- RPCs. One permissive policy per role and action.
+
+create policy "Members read tickets; assignees and portal users theirs"
+on public.tickets for select to authenticated
+using (
+  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
+  or id in (select private.assigned_ticket_ids())
+  or customer_id in (select private.portal_customer_ids())
+);
+
+create policy "Owners, admins and dispatchers can open tickets"
+on public.tickets for insert to authenticated
+with check (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')));
+
+create policy "Owners, admins, dispatchers and assignees can work tickets"
+on public.tickets for update to authenticated
+using (
+  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'))
+  or id in (select private.assigned_ticket_ids())
+)
+with check (organization_id in (select private.organization_ids_for()));
+
+create policy "Members read comments; portal users those not internal"
+on public.ticket_comments for select to authenticated
+using (
+  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
+  or ticket_id in (select private.assigned_ticket_ids())
+  or (ticket_id in (select private.portal_ticket_ids()) and not internal)
+);
+
+create policy "Owners, admins, dispatchers and assignees can comment"
+on public.ticket_comments for insert to authenticated
+with check (
+  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'))
+  or ticket_id in (select private.assigned_ticket_ids())
+);
+
+create policy "Signed-in users can read the legal ticket moves"
+on public.ticket_transitions for select to authenticated
+using (true);
+
+create policy "Members can read business hours"
+on public.business_hours for select to authenticated
+using (organization_id in (select private.organization_ids_for()));
+
+create policy "Owners and admins can add business hours"
+on public.business_hours for insert to authenticated
+with check (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+create policy "Owners and admins can change business hours"
+on public.business_hours for update to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')))
+with check (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+create policy "Owners and admins can remove business hours"
+on public.business_hours for delete to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+create policy "Members can read SLA targets"
+on public.ticket_sla_targets for select to authenticated
+using (organization_id in (select private.organization_ids_for()));
+
+create policy "Owners and admins can add SLA targets"
+on public.ticket_sla_targets for insert to authenticated
+with check (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+create policy "Owners and admins can change SLA targets"
+on public.ticket_sla_targets for update to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')))
+with check (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+create policy "Owners and admins can remove SLA targets"
+on public.ticket_sla_targets for delete to authenticated
 using (organization_id in (select private.organization_ids_for('{owner,admin}')));
 
 -- supabase/policies/work_order_details.sql

@@ -15,11 +15,19 @@ using (
 );
 
 -- One select policy for both buckets (one permissive policy per role and action): generated
--- documents for members other than technicians, job attachments as the job is readable.
+-- documents for members other than technicians, CSV exports for owners and admins, a portal
+-- user's own documents, job attachments as the job is readable.
 create policy "Members and portal users can download documents and attachments"
 on storage.objects for select to authenticated
 using (
-  (bucket_id = 'documents' and (storage.foldername(name))[1] in (select private.document_folders()))
+  (
+    bucket_id = 'documents' and (storage.foldername(name))[1] in (select private.document_folders())
+    and (storage.foldername(name))[2] is distinct from 'exports'
+  )
+  or (
+    bucket_id = 'documents' and (storage.foldername(name))[2] = 'exports'
+    and (storage.foldername(name))[1] in (select private.export_folders())
+  )
   or (bucket_id = 'documents' and name in (select private.portal_document_paths()))
   or (
     bucket_id = 'attachments'

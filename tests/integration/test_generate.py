@@ -14,6 +14,8 @@ def test_a_small_generation_is_complete_and_consistent(fresh_db):
         "assemblies": 24,
         "work_orders": 120,
         "visits": 108,  # every work order but the drafts
+        "invoices": 36,  # every completed work order
+        "payments": 30,  # all but one in six
     }
     with fresh_db.connect() as conn:
         numbers = conn.execute(
@@ -45,3 +47,11 @@ def test_a_small_generation_is_complete_and_consistent(fresh_db):
             "select count(*) from pg_trigger where not tgisinternal and tgenabled = 'D'"
         ).fetchone()[0]
         assert disabled == 0
+        # Invoices add up as the database would have made them.
+        wrong = conn.execute(
+            "select count(*) from public.invoices as i where i.total_cents <> (select "
+            "sum(l.net_cents + round(l.net_cents * l.tax_rate)) from public.invoice_lines as l "
+            "where l.invoice_id = i.id) or i.paid_cents <> (select "
+            "coalesce(sum(p.amount_cents), 0) from public.payments as p where p.invoice_id = i.id)"
+        ).fetchone()[0]
+        assert wrong == 0

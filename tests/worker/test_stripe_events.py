@@ -181,7 +181,8 @@ def test_events_that_cannot_apply_are_recorded_with_the_reason(sql, hooks, invoi
     invoice_id, reference = invoice
     sql.execute(
         "insert into public.billing_settings (organization_id, stripe_account_id)"
-        " values (%s, 'acct_acme')",
+        " values (%s, 'acct_acme') on conflict (organization_id)"
+        " do update set stripe_account_id = excluded.stripe_account_id",
         (ACME,),
     )
     cases = {

@@ -6,9 +6,9 @@ from worker.registry import Registry
 
 
 def build_registry() -> Registry:
-    from worker.handlers import documents, email, webhooks
+    from worker.handlers import documents, email, exports, webhooks
 
     registry = Registry()
-    for module in (email, documents, webhooks):
+    for module in (email, documents, webhooks, exports):
         module.register(registry)
     return registry

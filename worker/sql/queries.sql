@@ -91,3 +91,11 @@ select queue.record_webhook_attempt(
 select queue.record_stripe_event(
   %(event_id)s, %(event_type)s, %(account)s, %(object)s::jsonb
 ) as outcome;
+
+-- name: export_lines
+select line from queue.export_lines(%(export_id)s) as line;
+
+-- name: finish_export
+select queue.finish_export(
+  %(export_id)s, %(storage_path)s, %(row_count)s, %(size_bytes)s, %(error)s
+) as finished;

@@ -16,7 +16,7 @@ select is(
   (
     select array_agg(p.unit_price_cents order by p.effective_at) from public.price_book_prices as p
     inner join public.price_book_items as i on p.item_id = i.id
-    where i.code = 'TEST-RP'
+    where i.code = 'TEST-RP' and i.organization_id = current_setting('tests.org_a')::uuid
   ),
   array[9500::bigint], 'A new item starts its price history'
 );
@@ -29,7 +29,7 @@ select is(
   (
     select array_agg(p.unit_price_cents order by p.unit_price_cents) from public.price_book_prices as p
     inner join public.price_book_items as i on p.item_id = i.id
-    where i.code = 'TEST-RP'
+    where i.code = 'TEST-RP' and i.organization_id = current_setting('tests.org_a')::uuid
   ),
   array[9500, 9900]::bigint[], 'A price change is kept in the history'
 );
@@ -244,7 +244,14 @@ select is(
 );
 
 -- Expiry ---------------------------------------------------------------------------------------
-select is(private.expire_estimates(now() + interval '31 days'), 1, 'A sent estimate past its date expires');
+select private.expire_estimates(now() + interval '31 days');
+select is(
+  (
+    select status::text from public.estimates
+    where id = '00000000-0000-4000-8000-0000000e0001'
+  ), 'expired',
+  'A sent estimate past its date expires'
+);
 select is(private.expire_estimates(now() + interval '31 days'), 0, 'Running twice expires nothing more');
 
 select * from finish();

@@ -12,7 +12,10 @@ select tests.create_work_orders();
 select tests.create_portal_users();
 select tests.create_money();
 select private.apply_payment(
-  (select i from public.invoices as i where i.id = current_setting('tests.a_invoice')::uuid),
+  (
+    select i from public.invoices as i
+    where i.id = current_setting('tests.a_invoice')::uuid
+  ),
   1000, 'cash', null, null, 'fixture-payment'
 );
 
@@ -72,7 +75,11 @@ select results_eq(
   'The price book: members other than technicians; never portal users'
 );
 insert into public.price_book_item_costs (organization_id, item_id, unit_cost_cents)
-select organization_id, id, 4000 from public.price_book_items
+select
+  organization_id,
+  id,
+  4000 as unit_cost_cents
+from public.price_book_items
 where code = 'TEST-RP';
 select results_eq(
   $$select * from tests.access_matrix(
@@ -202,15 +209,19 @@ values (
   current_setting('tests.a_site')::uuid, current_setting('tests.a_work_order')::uuid, 'For the assigned work'
 );
 select is(
-  (select outcome from tests.access_matrix('select 1 from public.invoices where organization_id = {a}')
-   where actor = 'a_technician'),
+  (
+    select outcome from tests.access_matrix('select 1 from public.invoices where organization_id = {a}')
+    where actor = 'a_technician'
+  ),
   '0 rows', 'By default an assigned technician sees no invoice'
 );
 insert into public.billing_settings (organization_id, technicians_see_prices)
 values (current_setting('tests.org_a')::uuid, true);
 select is(
-  (select outcome from tests.access_matrix('select 1 from public.invoices where organization_id = {a}')
-   where actor = 'a_technician'),
+  (
+    select outcome from tests.access_matrix('select 1 from public.invoices where organization_id = {a}')
+    where actor = 'a_technician'
+  ),
   '1 row', 'Where the organization allows it, the invoice of their assigned work only'
 );
 
@@ -276,8 +287,13 @@ reset role;
 select tests.clear_authentication();
 select tests.authenticate_as('a_owner', 'aal2');
 select is(
-  (public.refund_payment((select id from public.payments where idempotency_key = 'fixture-payment'),
-    100, 'aal2-refund')).amount_cents,
+  (public.refund_payment(
+    (
+      select id from public.payments
+      where idempotency_key = 'fixture-payment'
+    ),
+    100, 'aal2-refund'
+  )).amount_cents,
   100::bigint, 'aal2: the owner refunds'
 );
 reset role;

@@ -1,0 +1,550 @@
+-- Service: support tickets. A member or a customer's portal user opens a ticket; members answer
+-- with comments, internal or for the customer; each ticket is due for resolution within the
+-- hours its priority allows, counted in the organization's business hours, and pg_cron flags
+-- the ones that breach it. Customers hear of every answer and status change by email.
+
+-- ==========================================================================================
+-- Business hours and SLA targets
+-- ==========================================================================================
+
+-- When the organization works, per ISO weekday (1 Monday ... 7 Sunday), in its time zone.
+-- An organization without rows works Monday to Friday, 08:00 to 17:00.
+create table public.business_hours (
+  organization_id uuid not null references public.organizations (id) on delete cascade,
+  weekday smallint not null check (weekday between 1 and 7),
+  opens time not null,
+  closes time not null check (closes > opens),
+  id uuid not null default gen_random_uuid() unique,
+  primary key (organization_id, weekday)
+);
+
+create type public.ticket_priority as enum ('low', 'normal', 'high', 'urgent');
+
+-- Business hours within which a ticket of each priority is to be resolved.
+create table public.ticket_sla_targets (
+  organization_id uuid not null references public.organizations (id) on delete cascade,
+  priority public.ticket_priority not null,
+  resolve_within_hours numeric(6, 2) not null check (
+    resolve_within_hours > 0 and resolve_within_hours <= 2000
+  ),
+  id uuid not null default gen_random_uuid() unique,
+  primary key (organization_id, priority)
+);
+
+-- The moment `hours` business hours after `start` in the organization's business hours (its
+-- own, else Monday to Friday 08:00-17:00) and time zone.
+create or replace function private.add_business_hours(organization uuid, start timestamptz, hours numeric)
+returns timestamptz
+language plpgsql stable security definer
+set search_path = ''
+as $$
+declare
+  zone text := (select o.time_zone from public.organizations as o where o.id = organization);
+  has_own boolean := exists (select from public.business_hours as b where b.organization_id = organization);
+  remaining interval := make_interval(secs => hours * 3600);
+  local_start timestamp := start at time zone zone;
+  day date := (start at time zone zone)::date;
+  opens time;
+  closes time;
+  window_start timestamp;
+  window_end timestamp;
+begin
+  -- At most two years ahead: a schedule with no open hours cannot loop for ever.
+  for step in 0..730 loop
+    if has_own then
+      select b.opens, b.closes into opens, closes from public.business_hours as b
+      where b.organization_id = organization and b.weekday = extract(isodow from day);
+    elsif extract(isodow from day) between 1 and 5 then
+      opens := time '08:00';
+      closes := time '17:00';
+    end if;
+    if opens is not null then
+      window_start := greatest(day + opens, local_start);
+      window_end := day + closes;
+      if window_end > window_start then
+        if window_end - window_start >= remaining then
+          return (window_start + remaining) at time zone zone;
+        end if;
+        remaining := remaining - (window_end - window_start);
+      end if;
+    end if;
+    opens := null;
+    closes := null;
+    day := day + 1;
+  end loop;
+  return null;
+end
+$$;
+revoke all on function private.add_business_hours(uuid, timestamptz, numeric) from public,
+anon,
+authenticated,
+service_role;
+
+-- The resolution target of a priority: the organization's, else 4 / 8 / 24 / 72 hours.
+create or replace function private.sla_hours(
+  organization uuid, priority public.ticket_priority
+) returns numeric
+language sql stable security definer
+set search_path = ''
+as $$
+  select coalesce(
+    (select t.resolve_within_hours from public.ticket_sla_targets as t
+     where t.organization_id = organization and t.priority = sla_hours.priority),
+    case priority when 'urgent' then 4 when 'high' then 8 when 'normal' then 24 else 72 end
+  )
+$$;
+revoke all on function private.sla_hours(uuid, public.ticket_priority) from public,
+anon,
+authenticated,
+service_role;
+
+-- ==========================================================================================
+-- Tickets and comments
+-- ==========================================================================================
+
+create type public.ticket_status as enum (
+  'open', 'in_progress', 'waiting_for_customer', 'resolved', 'closed'
+);
+
+-- The legal moves of a ticket: the one table the database enforces and frontends read.
+create table public.ticket_transitions (
+  from_status public.ticket_status not null,
+  to_status public.ticket_status not null,
+  primary key (from_status, to_status)
+);
+insert into public.ticket_transitions (from_status, to_status) values
+('open', 'in_progress'),
+('open', 'waiting_for_customer'),
+('open', 'resolved'),
+('open', 'closed'),
+('in_progress', 'open'),
+('in_progress', 'waiting_for_customer'),
+('in_progress', 'resolved'),
+('in_progress', 'closed'),
+('waiting_for_customer', 'open'),
+('waiting_for_customer', 'in_progress'),
+('waiting_for_customer', 'resolved'),
+('waiting_for_customer', 'closed'),
+('resolved', 'open'),
+('resolved', 'closed');
+
+create table public.tickets (
+  id uuid primary key default gen_random_uuid(),
+  organization_id uuid not null references public.organizations (id) on delete cascade,
+  -- 1, 2, 3... per organization, set by the database.
+  number bigint not null,
+  -- The customer it is about (a portal user's own, always).
+  customer_id uuid,
+  -- Who asked: a member, or a portal user (then opened_by_customer).
+  requester_id uuid references auth.users (id) on delete set null,
+  opened_by_customer boolean not null default false,
+  subject text not null check (char_length(subject) between 1 and 200),
+  description text check (char_length(description) <= 10000),
+  priority public.ticket_priority not null default 'normal',
+  status public.ticket_status not null default 'open',
+  assignee_id uuid,
+  sla_due_at timestamptz,
+  sla_breached boolean not null default false,
+  resolved_at timestamptz,
+  closed_at timestamptz,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint tickets_organization_id_id_key unique (organization_id, id),
+  constraint tickets_number_key unique (organization_id, number),
+  constraint tickets_customer_fkey foreign key (organization_id, customer_id)
+  references public.customers (organization_id, id),
+  constraint tickets_assignee_fkey foreign key (organization_id, assignee_id)
+  references public.memberships (organization_id, user_id) on delete set null (assignee_id)
+);
+create index tickets_list_idx on public.tickets (organization_id, status, number desc);
+create index tickets_customer_idx on public.tickets (organization_id, customer_id, created_at desc);
+create index tickets_assignee_idx on public.tickets (organization_id, assignee_id);
+create index tickets_requester_idx on public.tickets (requester_id);
+-- The breach sweep looks at unresolved tickets by due time.
+create index tickets_sla_open_idx on public.tickets (sla_due_at)
+where status not in ('resolved', 'closed') and not sla_breached;
+
+create table public.ticket_comments (
+  id uuid primary key default gen_random_uuid(),
+  organization_id uuid not null references public.organizations (id) on delete cascade,
+  ticket_id uuid not null,
+  author_id uuid default auth.uid() references auth.users (id) on delete set null,
+  body text not null check (char_length(body) between 1 and 10000),
+  -- Internal comments are for members only, never shown to the customer.
+  internal boolean not null default false,
+  created_at timestamptz not null default now(),
+  constraint ticket_comments_organization_id_id_key unique (organization_id, id),
+  constraint ticket_comments_ticket_fkey foreign key (organization_id, ticket_id)
+  references public.tickets (organization_id, id) on delete cascade
+);
+create index ticket_comments_ticket_idx on public.ticket_comments (organization_id, ticket_id, created_at);
+create index ticket_comments_author_idx on public.ticket_comments (author_id);
+
+-- ==========================================================================================
+-- Triggers
+-- ==========================================================================================
+
+-- A new ticket: its number, its requester, and its SLA due time.
+create or replace function private.prepare_ticket() returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  if new.status <> 'open' then
+    raise exception 'A new ticket starts open' using errcode = '23514';
+  end if;
+  new.number := private.next_document_number(new.organization_id, 'ticket');
+  new.requester_id := coalesce(new.requester_id, (select auth.uid()));
+  new.sla_due_at := private.add_business_hours(
+    new.organization_id, new.created_at, private.sla_hours(new.organization_id, new.priority)
+  );
+  return new;
+end
+$$;
+revoke all on function private.prepare_ticket() from public;
+
+create trigger tickets_0_prepare before insert on public.tickets
+for each row execute function private.prepare_ticket();
+
+-- Status changes keep to the legal moves and stamp resolution and closing; a new priority
+-- moves the SLA due time (from when the ticket was opened).
+create or replace function private.check_ticket() returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  possible text;
+begin
+  if new.status is distinct from old.status then
+    if not exists (
+      select from public.ticket_transitions as t where t.from_status = old.status and t.to_status = new.status
+    ) then
+      select string_agg(t.to_status::text, ', ' order by t.to_status) into possible
+      from public.ticket_transitions as t where t.from_status = old.status;
+      raise exception 'A ticket cannot go from % to %', old.status, new.status
+      using errcode = 'PT409', hint = coalesce('From ' || old.status || ' it can go to: ' || possible || '.',
+        'A ' || old.status || ' ticket is final.');
+    end if;
+    new.resolved_at := case when new.status in ('resolved', 'closed') then coalesce(old.resolved_at, now()) end;
+    new.closed_at := case when new.status = 'closed' then now() end;
+  end if;
+  if new.priority is distinct from old.priority then
+    new.sla_due_at := private.add_business_hours(
+      new.organization_id, old.created_at, private.sla_hours(new.organization_id, new.priority)
+    );
+    new.sla_breached := new.sla_due_at < now() and new.status not in ('resolved', 'closed');
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.check_ticket() from public;
+
+create trigger tickets_1_check before update on public.tickets
+for each row execute function private.check_ticket();
+
+create trigger tickets_touch_updated_at before update on public.tickets
+for each row execute function private.touch_updated_at();
+
+-- The email a ticket's customer-side requester gets about it: their portal address.
+create or replace function private.ticket_requester_email(ticket public.tickets)
+returns table (email text, name text)
+language sql stable security definer
+set search_path = ''
+as $$
+  select p.email, c.name
+  from public.portal_accounts as p
+  inner join public.customer_contacts as c on p.contact_id = c.id
+  where ticket.opened_by_customer and p.user_id = ticket.requester_id
+    and p.organization_id = ticket.organization_id and p.revoked_at is null
+$$;
+revoke all on function private.ticket_requester_email(public.tickets) from public,
+anon,
+authenticated,
+service_role;
+
+-- Tells a ticket's people what happened: an email to the customer who opened it (never an
+-- internal comment), a notification to the assignee, the feed and the webhooks (ticket.created,
+-- ticket.updated). Allowlisted: number, subject, status, priority, never the text.
+create or replace function private.ticket_events(
+  ticket public.tickets, event text, comment_body text default null, comment_author uuid default null
+) returns void
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  requester record;
+begin
+  select * into requester from private.ticket_requester_email(ticket);
+  if requester.email is not null and (comment_author is null or comment_author is distinct from ticket.requester_id)
+     and event <> 'ticket.created' then
+    perform queue.enqueue(
+      'email.ticket_updated',
+      jsonb_build_object(
+        'to', requester.email, 'name', requester.name, 'ticket_number', ticket.number::text,
+        'ticket_subject', ticket.subject, 'status', replace(ticket.status::text, '_', ' '),
+        'comment', left(comment_body, 2000),
+        'comment_author', case when comment_author is not null then private.display_name(comment_author) end
+      ),
+      ticket.organization_id
+    );
+  end if;
+  if ticket.assignee_id is not null and ticket.assignee_id is distinct from (select auth.uid()) then
+    perform private.notify_user(
+      ticket.organization_id, ticket.assignee_id, event,
+      format('Ticket #%s: %s', ticket.number, left(ticket.subject, 150)), null, '/tickets/' || ticket.id
+    );
+  end if;
+  perform private.record_activity(
+    ticket.organization_id, event, 'ticket', ticket.id::text,
+    format('Ticket #%s was %s', ticket.number, case when event = 'ticket.created' then 'opened' else 'updated' end)
+  );
+  perform private.emit_webhook_event(
+    ticket.organization_id, event,
+    jsonb_build_object(
+      'ticket_id', ticket.id, 'number', ticket.number, 'customer_id', ticket.customer_id,
+      'status', ticket.status, 'priority', ticket.priority, 'sla_due_at', ticket.sla_due_at,
+      'opened_by_customer', ticket.opened_by_customer
+    )
+  );
+end
+$$;
+revoke all on function private.ticket_events(public.tickets, text, text, uuid)
+from public, anon, authenticated, service_role;
+
+create or replace function private.on_ticket_change() returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    perform private.ticket_events(new, 'ticket.created');
+  elsif (new.status, new.priority, new.assignee_id) is distinct from (old.status, old.priority, old.assignee_id) then
+    perform private.ticket_events(new, 'ticket.updated');
+  end if;
+  return null;
+end
+$$;
+revoke all on function private.on_ticket_change() from public;
+
+create trigger tickets_events after insert or update on public.tickets
+for each row execute function private.on_ticket_change();
+
+-- A comment for the customer tells them (internal ones tell only the assignee). A customer's
+-- reply to a ticket waiting for them opens it again.
+create or replace function private.on_ticket_comment() returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  ticket public.tickets;
+begin
+  select * into ticket from public.tickets as t where t.id = new.ticket_id;
+  if ticket.status = 'waiting_for_customer' and new.author_id = ticket.requester_id and ticket.opened_by_customer then
+    update public.tickets as t set status = 'open' where t.id = ticket.id returning * into ticket;
+  end if;
+  if new.internal then
+    if ticket.assignee_id is not null and ticket.assignee_id is distinct from new.author_id then
+      perform private.notify_user(
+        ticket.organization_id, ticket.assignee_id, 'ticket.comment',
+        format('Internal note on ticket #%s', ticket.number), null, '/tickets/' || ticket.id
+      );
+    end if;
+  else
+    perform private.ticket_events(ticket, 'ticket.updated', new.body, new.author_id);
+  end if;
+  return null;
+end
+$$;
+revoke all on function private.on_ticket_comment() from public;
+
+create trigger ticket_comments_events after insert on public.ticket_comments
+for each row execute function private.on_ticket_comment();
+
+select private.guard_tenant_table('public.business_hours');
+select private.guard_tenant_table('public.ticket_sla_targets');
+select private.guard_tenant_table('public.tickets');
+select private.guard_tenant_table('public.ticket_comments');
+
+select private.enable_audit('public.tickets', 'organization_id', array[
+  'id', 'organization_id', 'number', 'customer_id', 'requester_id', 'opened_by_customer', 'subject',
+  'priority', 'status', 'assignee_id', 'sla_due_at', 'sla_breached', 'resolved_at', 'closed_at'
+]);
+select private.enable_audit('public.ticket_comments', 'organization_id', array[
+  'id', 'organization_id', 'ticket_id', 'author_id', 'internal'
+]);
+
+-- ==========================================================================================
+-- RPCs: the customer's side (portal users write through these, never the tables)
+-- ==========================================================================================
+
+-- Opens a ticket for the signed-in portal user's customer.
+create or replace function private.open_customer_ticket(
+  subject text, description text default null, priority public.ticket_priority default 'normal'
+) returns public.tickets
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  account public.portal_accounts;
+  ticket public.tickets;
+begin
+  select * into account from public.portal_accounts as p
+  where p.user_id = (select auth.uid()) and p.revoked_at is null;
+  if account.id is null then
+    raise exception 'Only a customer portal user opens tickets this way' using errcode = '42501',
+    hint = 'Members insert into tickets.';
+  end if;
+  perform private.authorize_portal(account.organization_id, account.customer_id, 'Portal access was withdrawn');
+  if priority = 'urgent' then
+    raise exception 'Call for urgent help; a ticket can be low, normal or high' using errcode = '22023';
+  end if;
+  insert into public.tickets (
+    organization_id, customer_id, requester_id, opened_by_customer, subject, description, priority
+  ) values (
+    account.organization_id, account.customer_id, (select auth.uid()), true, subject, description, priority
+  )
+  returning * into ticket;
+  return ticket;
+end
+$$;
+revoke all on function private.open_customer_ticket(text, text, public.ticket_priority)
+from public, anon, authenticated, service_role;
+grant execute on function private.open_customer_ticket(text, text, public.ticket_priority) to authenticated;
+
+create function public.open_customer_ticket(
+  subject text, description text default null, priority public.ticket_priority default 'normal'
+) returns public.tickets
+language sql volatile
+set search_path = ''
+as $$
+  select private.open_customer_ticket(subject, description, priority)
+$$;
+revoke all on function public.open_customer_ticket(text, text, public.ticket_priority)
+from public, anon, authenticated, service_role;
+grant execute on function public.open_customer_ticket(text, text, public.ticket_priority) to authenticated;
+
+-- Adds the portal user's comment to one of their customer's tickets (never internal). A
+-- resolved ticket opens again; a closed one takes no more comments.
+create or replace function private.comment_on_customer_ticket(ticket_id uuid, body text)
+returns public.ticket_comments
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  ticket public.tickets;
+  comment public.ticket_comments;
+begin
+  select * into ticket from public.tickets as t
+  where t.id = ticket_id and t.customer_id in (select private.portal_customer_ids())
+  for update;
+  if ticket.id is null then
+    raise exception 'Ticket % was not found', ticket_id using errcode = 'PT404';
+  end if;
+  perform private.authorize_portal(ticket.organization_id, ticket.customer_id, 'Portal access was withdrawn');
+  if ticket.status = 'closed' then
+    raise exception 'Ticket #% is closed', ticket.number using errcode = 'PT409', hint = 'Open a new ticket.';
+  elsif ticket.status = 'resolved' then
+    update public.tickets as t set status = 'open' where t.id = ticket.id;
+  end if;
+  insert into public.ticket_comments (organization_id, ticket_id, author_id, body, internal)
+  values (ticket.organization_id, ticket.id, (select auth.uid()), body, false)
+  returning * into comment;
+  return comment;
+end
+$$;
+revoke all on function private.comment_on_customer_ticket(uuid, text) from public,
+anon,
+authenticated,
+service_role;
+grant execute on function private.comment_on_customer_ticket(uuid, text) to authenticated;
+
+create function public.comment_on_customer_ticket(ticket_id uuid, body text) returns public.ticket_comments
+language sql volatile
+set search_path = ''
+as $$
+  select private.comment_on_customer_ticket(ticket_id, body)
+$$;
+revoke all on function public.comment_on_customer_ticket(uuid, text) from public,
+anon,
+authenticated,
+service_role;
+grant execute on function public.comment_on_customer_ticket(uuid, text) to authenticated;
+
+-- ==========================================================================================
+-- Schedule: SLA breaches
+-- ==========================================================================================
+
+-- Flags unresolved tickets past their SLA due time (once each), telling the assignee and the
+-- webhooks. Running twice flags nothing more. Returns how many.
+create or replace function private.flag_sla_breaches(at timestamptz default now()) returns integer
+language sql security definer
+set search_path = ''
+as $$
+  with breached as (
+    update public.tickets as t set sla_breached = true
+    where t.sla_due_at < at and t.status not in ('resolved', 'closed') and not t.sla_breached
+    returning t
+  )
+  select count(private.ticket_events(b.t, 'ticket.updated'))::integer from breached as b
+$$;
+revoke all on function private.flag_sla_breaches(timestamptz) from public, anon, authenticated, service_role;
+
+select cron.schedule('fieldbase-ticket-sla', '*/5 * * * *', 'select private.flag_sla_breaches()');
+
+-- ==========================================================================================
+-- Grants (policies: supabase/policies/support_tickets.sql)
+-- ==========================================================================================
+
+alter table public.business_hours enable row level security;
+alter table public.ticket_sla_targets enable row level security;
+alter table public.ticket_transitions enable row level security;
+alter table public.tickets enable row level security;
+alter table public.ticket_comments enable row level security;
+revoke all on table public.business_hours, public.ticket_sla_targets, public.ticket_transitions,
+public.tickets, public.ticket_comments from anon, authenticated, service_role;
+
+grant select, delete on table public.business_hours, public.ticket_sla_targets to authenticated;
+grant insert (organization_id, weekday, opens, closes) on table public.business_hours to authenticated;
+grant update (opens, closes) on table public.business_hours to authenticated;
+grant insert (
+  organization_id, priority, resolve_within_hours
+) on table public.ticket_sla_targets to authenticated;
+grant update (resolve_within_hours) on table public.ticket_sla_targets to authenticated;
+grant select on table public.ticket_transitions to authenticated, service_role;
+
+grant select on table public.tickets to authenticated;
+grant insert (organization_id, customer_id, subject, description, priority, assignee_id)
+on table public.tickets to authenticated;
+grant update (customer_id, subject, description, priority, status, assignee_id)
+on table public.tickets to authenticated;
+
+grant select on table public.ticket_comments to authenticated;
+grant insert (organization_id, ticket_id, body, internal) on table public.ticket_comments to authenticated;
+
+grant select, insert, update, delete on table public.business_hours, public.ticket_sla_targets,
+public.tickets, public.ticket_comments to service_role;
+
+-- ==========================================================================================
+-- Helpers used by policies
+-- ==========================================================================================
+
+-- The tickets assigned to the signed-in member.
+create or replace function private.assigned_ticket_ids() returns setof uuid
+language sql stable security definer
+set search_path = ''
+as $$
+  select t.id from public.tickets as t
+  where t.assignee_id = (select auth.uid()) and t.organization_id in (select private.organization_ids_for())
+$$;
+revoke all on function private.assigned_ticket_ids() from public, anon, authenticated, service_role;
+grant execute on function private.assigned_ticket_ids() to authenticated;
+
+-- The tickets of the signed-in portal user's customer.
+create or replace function private.portal_ticket_ids() returns setof uuid
+language sql stable security definer
+set search_path = ''
+as $$
+  select t.id from public.tickets as t where t.customer_id in (select private.portal_customer_ids())
+$$;
+revoke all on function private.portal_ticket_ids() from public, anon, authenticated, service_role;
+grant execute on function private.portal_ticket_ids() to authenticated;
