@@ -67,8 +67,11 @@ create or replace function private.portal_site_ids() returns setof uuid
 language sql stable security definer
 set search_path = ''
 as $$
-  select s.id from public.sites as s
-  where s.customer_id in (select private.portal_customer_ids()) and s.deleted_at is null
+  select s.id
+  from public.portal_accounts as p
+  inner join public.organizations as o on p.organization_id = o.id
+  inner join public.sites as s on p.organization_id = s.organization_id and p.customer_id = s.customer_id
+  where p.user_id = (select auth.uid()) and p.revoked_at is null and o.deleted_at is null and s.deleted_at is null
 $$;
 revoke all on function private.portal_site_ids() from public, anon, authenticated, service_role;
 grant execute on function private.portal_site_ids() to authenticated;
@@ -77,8 +80,12 @@ create or replace function private.portal_assembly_ids() returns setof uuid
 language sql stable security definer
 set search_path = ''
 as $$
-  select a.id from public.assemblies as a
-  where a.site_id in (select private.portal_site_ids())
+  select a.id
+  from public.portal_accounts as p
+  inner join public.organizations as o on p.organization_id = o.id
+  inner join public.sites as s on p.organization_id = s.organization_id and p.customer_id = s.customer_id
+  inner join public.assemblies as a on s.organization_id = a.organization_id and s.id = a.site_id
+  where p.user_id = (select auth.uid()) and p.revoked_at is null and o.deleted_at is null and s.deleted_at is null
 $$;
 revoke all on function private.portal_assembly_ids() from public, anon, authenticated, service_role;
 grant execute on function private.portal_assembly_ids() to authenticated;
@@ -223,7 +230,7 @@ begin
   end if;
   perform private.assert_organization_writable(account.organization_id);
   update public.portal_accounts as p
-  set user_id = caller, accepted_at = now(), token_hash = null
+  set user_id = caller, accepted_at = now()
   where p.id = account.id
   returning * into account;
   return account;
@@ -257,7 +264,7 @@ begin
   perform private.authorize(
     account.organization_id, '{owner,admin,dispatcher}', 'Only owners, admins and dispatchers manage the portal'
   );
-  update public.portal_accounts as p set revoked_at = coalesce(p.revoked_at, now()), token_hash = null
+  update public.portal_accounts as p set revoked_at = coalesce(p.revoked_at, now())
   where p.id = account_id
   returning * into account;
   return account;

@@ -76,5 +76,9 @@ $$;
 revoke all on function private.portal_document_paths() from public, anon, authenticated, service_role;
 grant execute on function private.portal_document_paths() to authenticated;
 
+-- Portal policies filter by customer alone (a portal user has one): these find their rows.
+create index invoices_portal_idx on public.invoices (customer_id, status);
+create index estimates_portal_idx on public.estimates (customer_id, status);
+
 -- Documents are looked up by what they were rendered from.
 create index documents_source_idx on public.documents (organization_id, source_type, source_id);

@@ -135,7 +135,10 @@ create table public.tickets (
   number bigint not null,
   -- The customer it is about (a portal user's own, always).
   customer_id uuid,
-  -- Who asked: a member, or a portal user (then opened_by_customer).
+  -- The customer's contact who asked (by phone or email, or through the portal): answers go
+  -- to them.
+  contact_id uuid,
+  -- Who opened it: a member, or a portal user (then opened_by_customer).
   requester_id uuid references auth.users (id) on delete set null,
   opened_by_customer boolean not null default false,
   subject text not null check (char_length(subject) between 1 and 200),
@@ -153,11 +156,16 @@ create table public.tickets (
   constraint tickets_number_key unique (organization_id, number),
   constraint tickets_customer_fkey foreign key (organization_id, customer_id)
   references public.customers (organization_id, id),
+  constraint tickets_contact_fkey foreign key (organization_id, customer_id, contact_id)
+  references public.customer_contacts (organization_id, customer_id, id) on delete set null (contact_id),
   constraint tickets_assignee_fkey foreign key (organization_id, assignee_id)
   references public.memberships (organization_id, user_id) on delete set null (assignee_id)
 );
 create index tickets_list_idx on public.tickets (organization_id, status, number desc);
 create index tickets_customer_idx on public.tickets (organization_id, customer_id, created_at desc);
+-- The portal's policy filters by customer alone.
+create index tickets_portal_idx on public.tickets (customer_id);
+create index tickets_contact_idx on public.tickets (organization_id, customer_id, contact_id);
 create index tickets_assignee_idx on public.tickets (organization_id, assignee_id);
 create index tickets_requester_idx on public.tickets (requester_id);
 -- The breach sweep looks at unresolved tickets by due time.
@@ -245,17 +253,20 @@ for each row execute function private.check_ticket();
 create trigger tickets_touch_updated_at before update on public.tickets
 for each row execute function private.touch_updated_at();
 
--- The email a ticket's customer-side requester gets about it: their portal address.
+-- Where a ticket's answers go: the contact who asked, at their portal account's address when
+-- they have one, else the contact's email; with the contact's portal user, if any.
 create or replace function private.ticket_requester_email(ticket public.tickets)
-returns table (email text, name text)
+returns table (email text, name text, user_id uuid)
 language sql stable security definer
 set search_path = ''
 as $$
-  select p.email, c.name
-  from public.portal_accounts as p
-  inner join public.customer_contacts as c on p.contact_id = c.id
-  where ticket.opened_by_customer and p.user_id = ticket.requester_id
-    and p.organization_id = ticket.organization_id and p.revoked_at is null
+  select coalesce(p.email, c.email), c.name, p.user_id
+  from public.customer_contacts as c
+  left join public.portal_accounts as p
+    on p.organization_id = c.organization_id and p.contact_id = c.id and p.revoked_at is null
+    and p.accepted_at is not null
+  where c.organization_id = ticket.organization_id and c.id = ticket.contact_id
+    and coalesce(p.email, c.email) is not null
 $$;
 revoke all on function private.ticket_requester_email(public.tickets) from public,
 anon,
@@ -275,8 +286,10 @@ declare
   requester record;
 begin
   select * into requester from private.ticket_requester_email(ticket);
-  if requester.email is not null and (comment_author is null or comment_author is distinct from ticket.requester_id)
-     and event <> 'ticket.created' then
+  -- Never an email about the customer's own comment, nor about a ticket they just opened.
+  if requester.email is not null
+     and (comment_author is null or comment_author is distinct from requester.user_id)
+     and not (event = 'ticket.created' and ticket.opened_by_customer) then
     perform queue.enqueue(
       'email.ticket_updated',
       jsonb_build_object(
@@ -366,8 +379,8 @@ select private.guard_tenant_table('public.tickets');
 select private.guard_tenant_table('public.ticket_comments');
 
 select private.enable_audit('public.tickets', 'organization_id', array[
-  'id', 'organization_id', 'number', 'customer_id', 'requester_id', 'opened_by_customer', 'subject',
-  'priority', 'status', 'assignee_id', 'sla_due_at', 'sla_breached', 'resolved_at', 'closed_at'
+  'id', 'organization_id', 'number', 'customer_id', 'contact_id', 'requester_id', 'opened_by_customer',
+  'subject', 'priority', 'status', 'assignee_id', 'sla_due_at', 'sla_breached', 'resolved_at', 'closed_at'
 ]);
 select private.enable_audit('public.ticket_comments', 'organization_id', array[
   'id', 'organization_id', 'ticket_id', 'author_id', 'internal'
@@ -399,9 +412,10 @@ begin
     raise exception 'Call for urgent help; a ticket can be low, normal or high' using errcode = '22023';
   end if;
   insert into public.tickets (
-    organization_id, customer_id, requester_id, opened_by_customer, subject, description, priority
+    organization_id, customer_id, contact_id, requester_id, opened_by_customer, subject, description, priority
   ) values (
-    account.organization_id, account.customer_id, (select auth.uid()), true, subject, description, priority
+    account.organization_id, account.customer_id, account.contact_id, (select auth.uid()), true, subject,
+    description, priority
   )
   returning * into ticket;
   return ticket;
@@ -513,9 +527,9 @@ grant update (resolve_within_hours) on table public.ticket_sla_targets to authen
 grant select on table public.ticket_transitions to authenticated, service_role;
 
 grant select on table public.tickets to authenticated;
-grant insert (organization_id, customer_id, subject, description, priority, assignee_id)
+grant insert (organization_id, customer_id, contact_id, subject, description, priority, assignee_id)
 on table public.tickets to authenticated;
-grant update (customer_id, subject, description, priority, status, assignee_id)
+grant update (customer_id, contact_id, subject, description, priority, status, assignee_id)
 on table public.tickets to authenticated;
 
 grant select on table public.ticket_comments to authenticated;

@@ -317,19 +317,42 @@ where c.customer_id = 'a3000000-0000-4000-8000-000000000001' and c.is_primary;
 
 -- Support tickets --------------------------------------------------------------------------------------
 insert into public.tickets (
+  id, organization_id, customer_id, contact_id, requester_id, opened_by_customer, subject, description,
+  priority, assignee_id, created_at
+)
+select
+  t.id,
+  t.organization_id,
+  t.customer_id,
+  -- Sam opened his in the portal; the fire marshal's request came by phone, without a contact
+  -- (a ticket for a contact would email them that it is open).
+  (
+    select c.id from public.customer_contacts as c
+    where c.customer_id = t.customer_id and c.is_primary and t.opened_by_customer
+  ) as contact_id,
+  t.requester_id,
+  t.opened_by_customer,
+  t.subject,
+  t.description,
+  t.priority::public.ticket_priority as priority,
+  t.assignee_id,
+  t.created_at
+from (
+  values
+  (
+    'a9500000-0000-4000-8000-000000000001'::uuid, 'a1000000-0000-4000-8000-000000000000'::uuid,
+    'a3000000-0000-4000-8000-000000000001'::uuid, 'a0000000-0000-4000-8000-0000000000c1'::uuid, true,
+    'Water pressure low after the repair', 'Since yesterday the sink barely runs.', 'high',
+    'a0000000-0000-4000-8000-000000000003'::uuid, now() - interval '2 hours'
+  ),
+  (
+    'a9500000-0000-4000-8000-000000000002'::uuid, 'a1000000-0000-4000-8000-000000000000'::uuid,
+    'a3000000-0000-4000-8000-000000000002'::uuid, 'a0000000-0000-4000-8000-000000000003'::uuid, false,
+    'Fire marshal wants the test certificate', null, 'urgent', null, now() - interval '3 days'
+  )
+) as t (
   id, organization_id, customer_id, requester_id, opened_by_customer, subject, description, priority,
   assignee_id, created_at
-) values
-(
-  'a9500000-0000-4000-8000-000000000001', 'a1000000-0000-4000-8000-000000000000',
-  'a3000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-0000000000c1', true,
-  'Water pressure low after the repair', 'Since yesterday the sink barely runs.', 'high',
-  'a0000000-0000-4000-8000-000000000003', now() - interval '2 hours'
-),
-(
-  'a9500000-0000-4000-8000-000000000002', 'a1000000-0000-4000-8000-000000000000',
-  'a3000000-0000-4000-8000-000000000002', 'a0000000-0000-4000-8000-000000000003', false,
-  'Fire marshal wants the test certificate', null, 'urgent', null, now() - interval '3 days'
 );
 
 insert into public.ticket_comments (organization_id, ticket_id, author_id, body, internal) values

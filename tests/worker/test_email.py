@@ -119,6 +119,14 @@ def test_every_template_renders_and_sends(sql, run, mail_sink):
             "due_on": "2026-12-20",
             "step": "7_days",
         },
+        "email.estimate_sent": {
+            "to": "h@x.test",
+            "customer_name": "H",
+            "estimate_number": "EST-3",
+            "title": "Failed RP assembly",
+            "valid_until": "2026-12-31",
+            "options": [{"name": "Repair", "total": "309.75"}, {"name": "Replace", "total": "699"}],
+        },
         "email.ticket_updated": {
             "to": "f@x.test",
             "name": "F",
@@ -148,6 +156,10 @@ def test_every_template_renders_and_sends(sql, run, mail_sink):
     assert by_to["f@x.test"]["Subject"] == "[#42] Leaky valve: resolved"
     assert by_to["g@x.test"]["Subject"] == "Backflow test due 20 Dec 2026 at 3 Elm St"
     assert "RP backflow assembly (serial RP-9)" in parts(by_to["g@x.test"])[0]
+    assert by_to["h@x.test"]["Subject"] == "Estimate EST-3 from Acme Backflow Testing"
+    estimate_text = parts(by_to["h@x.test"])[0]
+    assert "- Repair: USD 309.75" in estimate_text and "- Replace: USD 699.00" in estimate_text
+    assert "https://app.fieldbase.test/portal/estimates" in estimate_text
 
 
 def test_invitation_email_carries_the_token_then_the_queue_forgets_it(sql, run, mail_sink, db):
@@ -168,6 +180,26 @@ def test_invitation_email_carries_the_token_then_the_queue_forgets_it(sql, run, 
     [message] = mail_sink.wait_for(1)
     assert "https://app.fieldbase.test/invitations/accept?token=tok_abc123" in parts(message)[0]
     assert message["Subject"] == "You are invited to join Acme Backflow Testing"
+    assert "token" not in job(sql, job_id)["payload"]
+
+
+def test_portal_invitation_carries_the_token_then_the_queue_forgets_it(sql, run, mail_sink):
+    job_id = enqueue(
+        sql,
+        "email.portal_invitation",
+        {
+            "email": "Sam@CityDeli.test",
+            "contact_name": "Sam",
+            "customer_name": "City Deli",
+            "token": "tok_portal_1",
+        },
+        organization_id=org_id(sql),
+    )
+    run()
+    [message] = mail_sink.wait_for(1)
+    assert message["To"] == "sam@citydeli.test"
+    assert message["Subject"] == "Your customer portal at Acme Backflow Testing"
+    assert "https://app.fieldbase.test/portal/accept?token=tok_portal_1" in parts(message)[0]
     assert "token" not in job(sql, job_id)["payload"]
 
 

@@ -4,7 +4,7 @@
 begin;
 \ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(22);
+select plan(23);
 select tests.create_two_organizations();
 select tests.create_field_operations();
 select tests.create_work_orders();
@@ -133,6 +133,33 @@ select throws_ok(
 reset role;
 select tests.clear_authentication();
 
+-- A ticket opened by phone for a contact: the answers go to the contact's email.
+select tests.authenticate_as('a_dispatcher');
+insert into public.tickets (organization_id, customer_id, contact_id, subject)
+select
+  c.organization_id,
+  c.customer_id,
+  c.id as contact_id,
+  'Called about the invoice' as subject
+from public.customer_contacts as c
+where c.email = 'pat@a.test';
+insert into public.ticket_comments (organization_id, ticket_id, body)
+select
+  t.organization_id,
+  t.id as ticket_id,
+  'We sent it again.' as body
+from public.tickets as t
+where t.subject = 'Called about the invoice';
+reset role;
+select tests.clear_authentication();
+select is(
+  (
+    select count(*)::int from queue.job_queue
+    where kind = 'email.ticket_updated' and payload ->> 'to' = 'pat@a.test'
+  ),
+  2, 'A contact who called is emailed that it is open, then the answer'
+);
+
 -- SLA breaches -------------------------------------------------------------------------------------
 insert into public.tickets (organization_id, subject, priority, created_at)
 values (current_setting('tests.org_a')::uuid, 'Old one', 'urgent', now() - interval '30 days');
@@ -160,9 +187,9 @@ select is(
 select results_eq(
   $$select * from tests.access_matrix(
     'select 1 from public.tickets where organization_id = {a}', tests.actors_with_portal())$$,
-  $$values ('anon', '42501'), ('outsider', '0 rows'), ('a_owner', '2 rows'), ('a_admin', '2 rows'),
-    ('a_dispatcher', '2 rows'), ('a_technician', '1 row'), ('a_viewer', '2 rows'), ('b_owner', '0 rows'),
-    ('staff', '0 rows'), ('service_role', '2 rows'), ('portal_x', '1 row'), ('portal_y', '0 rows'),
+  $$values ('anon', '42501'), ('outsider', '0 rows'), ('a_owner', '3 rows'), ('a_admin', '3 rows'),
+    ('a_dispatcher', '3 rows'), ('a_technician', '1 row'), ('a_viewer', '3 rows'), ('b_owner', '0 rows'),
+    ('staff', '0 rows'), ('service_role', '3 rows'), ('portal_x', '2 rows'), ('portal_y', '0 rows'),
     ('portal_b', '0 rows')$$,
   'Tickets: members other than technicians; the assignee; the customer''s portal user'
 );
