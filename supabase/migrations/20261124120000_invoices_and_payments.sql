@@ -546,7 +546,10 @@ begin
   perform private.authorize(
     estimate.organization_id, '{owner,admin,dispatcher}', 'Only owners, admins and dispatchers send estimates'
   );
-  if not exists (
+  if estimate.status <> 'draft' then
+    raise exception 'Estimate % is %: only a draft is sent', estimate.number, estimate.status
+    using errcode = 'PT409', hint = 'Move it back to draft to revise and send it again.';
+  elsif not exists (
     select from public.estimate_lines as l where l.estimate_id = send_estimate.estimate_id
   ) then
     raise exception 'An estimate needs at least one line before it is sent' using errcode = '23514';

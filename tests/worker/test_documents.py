@@ -217,3 +217,53 @@ def test_bad_documents_go_dead_with_a_reason(sql, run):
     assert "document.invoice.items: List should have at least 1 item" in row["last_error"]
     assert "document.invoice.tax_rate: Input should be less than 1" in row["last_error"]
     assert job(sql, platform)["last_error"] == "A document job needs the organization it belongs to"
+
+
+def test_priced_documents_print_the_databases_totals_and_every_option():
+    organization = {"name": "Acme", "branding": {}, "currency": "USD"}
+    stated = {"subtotal": "139.98", "discount": "1.00", "tax": "6.75", "total": "145.73"}
+    invoice_doc = TypeAdapter(pdf.Document).validate_python(
+        {
+            "type": "invoice",
+            "number": "INV-9",
+            "issue_date": "2026-11-20",
+            "due_date": "2026-12-20",
+            "customer": {"name": "City Deli"},
+            "items": [
+                {"description": "Fittings", "quantity": "3", "unit_price": "3.33", "discount": "1"},
+                {"description": "RP test", "quantity": "1", "unit_price": "129.99"},
+            ],
+            "stated_totals": stated,
+            "amount_paid": "45.73",
+        }
+    )
+    data, _, summary = pdf.render(invoice_doc, organization)
+    assert summary["total"] == "145.73" and summary["balance"] == "100.00"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "Discount" in text and "-1.00" in text and "Fittings (less 1.00)" in text
+
+    estimate_doc = TypeAdapter(pdf.Document).validate_python(
+        {
+            "type": "estimate",
+            "number": "EST-4",
+            "issue_date": "2026-11-20",
+            "valid_until": "2026-12-20",
+            "customer": {"name": "City Deli"},
+            "options": [
+                {
+                    "name": "Repair",
+                    "items": [{"description": "Repair kit", "quantity": "1", "unit_price": "68"}],
+                    "stated_totals": {"subtotal": "68", "tax": "4.25", "total": "72.25"},
+                },
+                {
+                    "name": "Replace",
+                    "items": [{"description": "New RP", "quantity": "1", "unit_price": "410"}],
+                    "stated_totals": {"subtotal": "410", "tax": "25.63", "total": "435.63"},
+                },
+            ],
+        }
+    )
+    data, _, summary = pdf.render(estimate_doc, organization)
+    assert summary == {"currency": "USD", "option_1_total": "72.25", "option_2_total": "435.63"}
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "Option 1: Repair" in text and "Option 2: Replace" in text
