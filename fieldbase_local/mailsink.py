@@ -18,6 +18,13 @@ class _Keep:
     def __init__(self, sink: MailSink):
         self.sink = sink
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        reply = self.sink._next_rcpt_reply()
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.sink._keep(message, envelope.content)
@@ -28,6 +35,9 @@ class MailSink:
     def __init__(self, folder: Path | None = None, host: str = "127.0.0.1", port: int = 0):
         self.folder = folder
         self.messages: list[EmailMessage] = []
+        # Replies to give the next RCPT commands before accepting again (e.g. a greylisting
+        # "451 4.7.1 Try again later", or "550 5.1.1 No such user").
+        self.rcpt_replies: list[str] = []
         self._lock = threading.Lock()
         self._received = threading.Condition(self._lock)
         self._controller = Controller(_Keep(self), hostname=host, port=port or free_port(host))
@@ -40,6 +50,10 @@ class MailSink:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 (self.folder / f"{len(self.messages):04d}.eml").write_bytes(raw)
             self._received.notify_all()
+
+    def _next_rcpt_reply(self) -> str | None:
+        with self._lock:
+            return self.rcpt_replies.pop(0) if self.rcpt_replies else None
 
     def wait_for(self, count: int, timeout: float = 10) -> list[EmailMessage]:
         with self._received:

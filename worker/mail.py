@@ -161,7 +161,15 @@ class SmtpBackend:
         try:
             await asyncio.to_thread(self._send, message)
         except smtplib.SMTPRecipientsRefused as error:
-            raise PermanentError(f"The mail server refused {message.to}: {error}") from None
+            replies = "; ".join(
+                f"{code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
+                for code, reply in error.recipients.values()
+            )
+            text = f"The mail server refused {message.to}: {replies}"
+            # Only a 5xx refusal is final; a 4xx (greylisting, a full mailbox) is worth a retry.
+            if error.recipients and all(500 <= code < 600 for code, _ in error.recipients.values()):
+                raise PermanentError(text) from None
+            raise RetryLater(text) from None
         except smtplib.SMTPResponseException as error:
             text = f"SMTP {error.smtp_code}: {error.smtp_error!r}"
             if 500 <= error.smtp_code < 600:

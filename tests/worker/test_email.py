@@ -289,6 +289,27 @@ def test_unreachable_smtp_server_is_retried(sql, run):
     assert row["status"] == "retrying" and row["last_error"].startswith("SMTP server unreachable")
 
 
+def test_greylisting_is_retried_and_a_refused_address_is_dead(sql, run, mail_sink):
+    trial = {"name": "G", "trial_ends_at": "2026-12-05T00:00:00+00:00"}
+    mail_sink.rcpt_replies = ["451 4.7.1 Greylisted, try again later"]
+    greylisted = enqueue(sql, "email.trial_expiring", {"to": "grey@x.test", **trial})
+    run()
+    row = job(sql, greylisted)
+    assert row["status"] == "retrying", row["last_error"]
+    assert "451 4.7.1 Greylisted" in row["last_error"]
+    # The retry comes; the server accepts this time.
+    sql.execute("update queue.job_queue set run_at = now() where id = %s", (greylisted,))
+    run()
+    assert job(sql, greylisted)["status"] == "succeeded"
+    assert [m["To"] for m in mail_sink.wait_for(1)] == ["grey@x.test"]
+
+    mail_sink.rcpt_replies = ["550 5.1.1 No such user"]
+    refused = enqueue(sql, "email.trial_expiring", {"to": "nobody@x.test", **trial})
+    run()
+    row = job(sql, refused)
+    assert row["status"] == "dead" and "550 5.1.1 No such user" in row["last_error"]
+
+
 class FakeResend:
     """Resend's POST /emails on loopback (Resend itself cannot be reached from here): records
     each request and honours Idempotency-Key as Resend does, answering the same id again."""
