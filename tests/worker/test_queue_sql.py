@@ -186,6 +186,27 @@ def test_expired_leases_come_back_at_the_next_claim(sql, w):
     assert job(sql, job_id)["status"] == "dead"
 
 
+def test_a_reclaimed_job_keeps_its_place_in_the_queue(sql, w):
+    crashed = enqueue(sql, "test.noop")
+    stopped = enqueue(sql, "test.noop")
+    sql.execute(
+        "update queue.job_queue set run_at = now() - interval '10 minutes' where id in (%s, %s)",
+        (crashed, stopped),
+    )
+    claim(w, worker="crashed", batch=1)
+    claim(w, worker="stopping", batch=1)
+    # Meanwhile a backlog builds up behind them.
+    for _ in range(20):
+        enqueue(sql, "test.noop")
+    sql.execute(
+        "update queue.job_queue set lease_expires_at = now() - interval '1 ms' where id = %s",
+        (crashed,),
+    )
+    w.execute("select * from queue.release('stopping', %s)", ([stopped],))
+    first = claim(w, worker="w2", batch=2)
+    assert sorted(j["id"] for j in first) == sorted([crashed, stopped])
+
+
 def test_release_gives_jobs_back_without_using_an_attempt(sql, w):
     job_id = enqueue(sql, "test.noop")
     claim(w)
