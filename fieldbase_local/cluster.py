@@ -19,7 +19,10 @@ from fieldbase_local import settings
 from fieldbase_local.settings import Instance
 
 # Appended to postgresql.conf: what a Supabase database preloads, plus speed for a throwaway
-# local cluster (fsync off only risks data on an OS crash, never on a server crash).
+# local cluster (fsync off only risks data on an OS crash, never on a server crash). Commits are
+# synchronous, as on Supabase: with synchronous_commit off, a server crash loses transactions
+# already acknowledged (a claimed job, a recorded delivery), and fault tests would prove the
+# wrong thing.
 SERVER_CONFIG = """
 # --- fieldbase local cluster ---
 listen_addresses = '127.0.0.1'
@@ -32,7 +35,7 @@ cron.use_background_workers = on
 max_worker_processes = 32
 pg_stat_statements.track = all
 fsync = off
-synchronous_commit = off
+synchronous_commit = on
 full_page_writes = off
 wal_level = logical
 log_min_messages = warning

@@ -55,6 +55,11 @@ def test_the_server_runs_with_pg_cron_and_pg_stat_statements_preloaded(templates
     assert {"pg_cron", "pg_stat_statements"} <= {p.strip() for p in preload.split(",")}
 
 
+def test_commits_are_durable_across_a_server_crash_as_on_supabase(templates):
+    with psycopg.connect(templates.superuser_dsn()) as conn:
+        assert conn.execute("show synchronous_commit").fetchone()[0] == "on"
+
+
 def test_the_bootstrap_can_run_again_without_changing_anything(bootstrapped_db):
     bootstrap.bootstrap_cluster(bootstrapped_db.inst)
     with psycopg.connect(
