@@ -37,3 +37,5 @@ def configure(level: str = "INFO", stream: Any = None) -> None:
     root.setLevel(level.upper())
     # httpx logs every request at INFO; deliveries are logged by the webhook handler instead.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # fontTools (under fpdf2) logs several INFO lines per PDF about font subsetting.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)

@@ -125,3 +125,30 @@ def test_the_example_env_file_names_only_real_settings():
     ]
     fields = {f"FIELDBASE_WORKER_{name.upper()}" for name in Settings.model_fields}
     assert names and set(names) <= fields, set(names) - fields
+
+
+def test_rendering_a_pdf_logs_nothing_at_info():
+    import io
+    import logging
+
+    from pydantic import TypeAdapter
+
+    from worker import logs, pdf
+
+    stream = io.StringIO()
+    logs.configure("INFO", stream)
+    try:
+        document = TypeAdapter(pdf.Document).validate_python(
+            {
+                "type": "estimate",
+                "number": "EST-1",
+                "issue_date": "2026-11-02",
+                "valid_until": "2026-12-02",
+                "customer": {"name": "Ünïcode Çustomer"},
+                "items": [{"description": "Valve ½″", "quantity": "1", "unit_price": "640"}],
+            }
+        )
+        pdf.render(document, {"name": "Acme", "branding": {}, "currency": "USD"})
+    finally:
+        logging.getLogger().handlers[:] = []
+    assert stream.getvalue() == ""
