@@ -187,6 +187,14 @@ def stop(inst: Instance) -> bool:
     return True
 
 
+def restart(inst: Instance, mode: str = "fast") -> None:
+    """Restart the server: "fast" (sessions cut, a clean shutdown) or "immediate" (a crash:
+    recovery replays the WAL), as a failover or a managed restart does to a live worker."""
+    _run([str(inst.bindir / "pg_ctl"), "stop", "-D", str(inst.pgdata), "-m", mode, "-w"])
+    _start_server(inst)
+    wait_until_ready(inst)
+
+
 def wait_until_ready(inst: Instance, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import threading
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -38,12 +39,17 @@ class MailSink:
         # Replies to give the next RCPT commands before accepting again (e.g. a greylisting
         # "451 4.7.1 Try again later", or "550 5.1.1 No such user").
         self.rcpt_replies: list[str] = []
+        # Called with each message before the server answers 250 (fault tests use it to take
+        # the database away between the send and the worker recording it).
+        self.on_message: Callable[[EmailMessage], None] | None = None
         self._lock = threading.Lock()
         self._received = threading.Condition(self._lock)
         self._controller = Controller(_Keep(self), hostname=host, port=port or free_port(host))
         self.host, self.port = host, self._controller.port
 
     def _keep(self, message: EmailMessage, raw: bytes) -> None:
+        if self.on_message:
+            self.on_message(message)
         with self._received:
             self.messages.append(message)
             if self.folder:

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     per_organization_limit: int = Field(default=8, ge=0)
     # Threads for CPU-bound work (PDF rendering), off the event loop.
     cpu_threads: int = Field(default=2, ge=1)
+    # How long a handler waits for an unreachable database to record an effect that already
+    # happened (an email sent, a webhook delivered) before giving up.
+    progress_patience_seconds: float = Field(default=300, gt=0)
 
     # --- HTTP: /healthz, /metrics, /hooks/resend --------------------------------------------
     http_host: str = "0.0.0.0"  # noqa: S104 - a container listens on its interface

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import psycopg
+from psycopg_pool import PoolTimeout
 from pydantic import BaseModel
 
 from worker.config import Settings
 from worker.queue import Job, Queue
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,9 +35,14 @@ class JobContext:
     redact: list[str] = field(default_factory=list)
 
     async def save_progress(self, **progress: Any) -> None:
-        """Remember an effect that happened, so a retry of this job skips it."""
+        """Remember an effect that happened, so a retry of this job skips it. The effect is out
+        in the world already: a database that is unreachable for a moment (a restart, a
+        failover) is waited for rather than turned into a retry that would repeat it."""
         self.job.progress.update(progress)
-        await self.db.save_progress(self.job.id, progress)
+        await until_reachable(
+            lambda: self.db.save_progress(self.job.id, progress),
+            give_up_after=self.settings.progress_patience_seconds,
+        )
 
     async def run_cpu(self, fn: Callable[..., T], *args: Any) -> T:
         """Run CPU-bound work (rendering) off the event loop."""
@@ -40,6 +50,22 @@ class JobContext:
 
 
 Handler = Callable[[JobContext, Any], Awaitable[dict[str, Any] | None]]
+
+
+async def until_reachable(call: Callable[[], Awaitable[T]], give_up_after: float) -> T:
+    """Run a database call, retrying while the database cannot be reached (connection errors,
+    an exhausted pool), with backoff, for at most give_up_after seconds."""
+    deadline = time.monotonic() + give_up_after
+    backoff = 0.05
+    while True:
+        try:
+            return await call()
+        except (psycopg.OperationalError, PoolTimeout) as error:
+            if time.monotonic() + backoff > deadline:
+                raise
+            log.warning("database unreachable, retrying in %.2fs: %s", backoff, error)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 2.0)
 
 
 @dataclass(frozen=True)

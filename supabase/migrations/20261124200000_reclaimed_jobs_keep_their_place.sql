@@ -1,7 +1,9 @@
 -- A job taken back from a crashed worker (lease reaper) or handed back by a stopping one
 -- (release) keeps its run_at, so it is claimed before the jobs queued after it: recovery takes
 -- one lease period, not the lease plus the whole queue ahead (a soak measured 129 s behind
--- 6,000 waiting jobs with a 30 s lease).
+-- 6,000 waiting jobs with a 30 s lease). And a lease that ran out while the database itself was
+-- down is not taken from its holder until it has had 15 seconds (a heartbeat) to renew it: the
+-- worker was not dead, the database was, and taking the job would repeat its effect.
 
 create or replace function queue.reap_expired_leases() returns integer
 language sql security definer
@@ -9,7 +11,12 @@ set search_path = ''
 as $$
   with expired as (
     select j.id from queue.job_queue as j
-    where j.status = 'running' and j.lease_expires_at < now()
+    where
+      j.status = 'running' and j.lease_expires_at < now()
+      and (
+        j.lease_expires_at > pg_catalog.pg_postmaster_start_time()
+        or now() > pg_catalog.pg_postmaster_start_time() + interval '15 seconds'
+      )
     for update skip locked
   ),
   reaped as (

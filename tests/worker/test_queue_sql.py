@@ -326,3 +326,23 @@ def test_reaper_and_retention_are_scheduled(sql):
         "fieldbase-queue-reaper": "* * * * *",
         "fieldbase-queue-retention": "23 3 * * *",
     }
+
+
+def test_follow_ups_are_queued_once_with_their_flag(sql, w):
+    parent = enqueue(sql, "test.noop")
+    claim(w)
+    follow_ups = json.dumps([{"kind": "test.noop", "payload": {"n": 1}}])
+    queue_them = "select queue.enqueue_follow_ups('w1', %s, %s::jsonb) as n"
+    assert w.execute(queue_them, (parent, follow_ups)).fetchone()["n"] == 1
+    # The follow-up runs and finishes; the parent is retried after losing its connection.
+    sql.execute("update queue.job_queue set status = 'succeeded' where dedupe_key like 'job:%'")
+    assert w.execute(queue_them, (parent, follow_ups)).fetchone()["n"] == 0
+    assert job(sql, parent)["progress"] == {"follow_ups_queued": True}
+    made = sql.execute(
+        "select count(*) as n from queue.job_queue where dedupe_key = %s", (f"job:{parent}:then:0",)
+    ).fetchone()
+    assert made["n"] == 1
+    # Only the lease holder queues them.
+    other = enqueue(sql, "test.noop")
+    claim(w, worker="w9")
+    assert w.execute(queue_them, (other, follow_ups)).fetchone()["n"] == 0

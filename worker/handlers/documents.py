@@ -3,6 +3,7 @@ documents row (path, size, SHA-256, pages) and queue any follow-up email that ca
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from worker import pdf
 from worker.errors import PermanentError
 from worker.handlers.email import organization_profile
-from worker.registry import JobContext, Registry
+from worker.registry import JobContext, Registry, until_reachable
 
 
 class FollowUp(BaseModel):
@@ -60,14 +61,20 @@ def register(registry: Registry) -> None:
             storage_bucket=stored.bucket,
         )
         if p.then and not ctx.job.progress.get("follow_ups_queued"):
-            for index, follow_up in enumerate(p.then):
-                await ctx.db.enqueue(
-                    follow_up.kind,
-                    {**follow_up.payload, "document_path": path},
-                    organization_id=ctx.job.organization_id,
-                    dedupe_key=f"job:{ctx.job.id}:then:{index}",
-                )
-            await ctx.save_progress(follow_ups_queued=True)
+            # The jobs and the flag in one transaction, waiting out a database that is away.
+            follow_ups = [
+                {"kind": f.kind, "payload": {**f.payload, "document_path": path}} for f in p.then
+            ]
+            await until_reachable(
+                lambda: ctx.db.fetch_value(
+                    "enqueue_follow_ups",
+                    worker_id=ctx.db.worker_id,
+                    job_id=ctx.job.id,
+                    follow_ups=json.dumps(follow_ups),
+                ),
+                give_up_after=ctx.settings.progress_patience_seconds,
+            )
+            ctx.job.progress["follow_ups_queued"] = True
         return {
             "document_id": str(document_id),
             "path": path,

@@ -23,7 +23,7 @@ from standardwebhooks import Webhook
 from worker import netguard
 from worker.errors import PermanentError, RetryLater
 from worker.mail import retry_after_seconds
-from worker.registry import JobContext, Registry
+from worker.registry import JobContext, Registry, until_reachable
 
 EXCERPT_CHARS = 1000
 # A receiver's answer is read up to this many bytes, then the connection is dropped: only the
@@ -172,11 +172,17 @@ def register(registry: Registry) -> None:
         latency = int((time.monotonic() - started) * 1000)
         excerpt = response.excerpt
         succeeded = 200 <= response.status_code < 300
-        still_active = await record(succeeded, response.status_code, latency, excerpt)
         outcome = {"status_code": response.status_code, "latency_ms": latency, "url": target["url"]}
         if succeeded:
+            # Delivered: remember it first (waiting out a database that is briefly away), so
+            # nothing after this point can turn into a second delivery.
             await ctx.save_progress(delivered=outcome)
+            await until_reachable(
+                lambda: record(True, response.status_code, latency, excerpt),
+                give_up_after=ctx.settings.progress_patience_seconds,
+            )
             return outcome
+        still_active = await record(False, response.status_code, latency, excerpt)
         if response.status_code == 410 or not still_active:
             raise PermanentError(
                 f"{target['url']} answered {response.status_code}; the endpoint is switched off"

@@ -99,3 +99,6 @@ select line from queue.export_lines(%(export_id)s) as line;
 select queue.finish_export(
   %(export_id)s, %(storage_path)s, %(row_count)s, %(size_bytes)s, %(error)s
 ) as finished;
+
+-- name: enqueue_follow_ups
+select queue.enqueue_follow_ups(%(worker_id)s, %(job_id)s, %(follow_ups)s::jsonb) as queued;
