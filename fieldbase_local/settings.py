@@ -33,9 +33,9 @@ def _checkout_port(base: int, spread: int = 1000) -> int:
     return base + int(digest, 16) % spread
 
 
-# dev keeps the documented port (scripts/db url prints it); the test cluster, which nobody
-# connects to by hand, gets one per checkout.
-DEFAULT_PORTS = {"dev": 54330, "test": _checkout_port(55000)}
+# dev keeps the documented port (scripts/db url prints it); the test and bench clusters, which
+# nobody connects to by hand, get one per checkout.
+DEFAULT_PORTS = {"dev": 54330, "test": _checkout_port(55000), "bench": _checkout_port(56000)}
 
 
 def _pg_bindir() -> Path:

@@ -1,0 +1,500 @@
+"""scripts/bench: fieldbase's numbers on this machine, on its own local cluster (instance
+"bench"): RLS cost against the same queries with RLS bypassed, queue throughput and latency,
+write costs, and handler rates. Comparisons run side by side, interleaved (A, B, A, B...), and
+report the median and the spread (interquartile range).
+
+    scripts/bench                # 1,000 organizations, 1,000,000 work orders: the full run
+    scripts/bench --json         # one JSON object of named figures
+    scripts/bench --smoke        # a small, quick run (scripts/test runs it, so it cannot rot)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import psycopg
+from psycopg.rows import dict_row
+from pydantic import TypeAdapter
+from standardwebhooks import Webhook
+
+from fieldbase_local import auth, settings, stack
+from fieldbase_local.generate import generate
+from fieldbase_local.mailsink import MailSink
+from fieldbase_local.pgbouncer import Pgbouncer
+from fieldbase_local.webhook_receiver import WebhookReceiver
+from worker import pdf
+from worker.config import Settings
+from worker.mail import Email, SmtpBackend
+from worker.queries import parse
+
+QUERIES = parse((settings.BOOTSTRAP_SQL_DIR / "bench.sql").read_text())
+RLS_QUERIES = [name for name in QUERIES if not name.endswith("_bypass")]
+# Tables a member query must reach through an index, never a sequential scan.
+TENANT_TABLES = re.compile(
+    r"Seq Scan on (work_orders|customers|sites|assemblies|visits|invoices|estimates|tickets|"
+    r"payments|memberships|portal_accounts|organization_kpis)\b"
+)
+
+
+@dataclass(frozen=True)
+class Scale:
+    organizations: int
+    work_orders: int
+    rls_rounds: int
+    queue_jobs: int
+    latency_samples: int
+    audit_rows: int
+    handler_samples: int
+
+
+FULL = Scale(1000, 1000, 200, 50_000, 200, 100_000, 200)
+SMOKE = Scale(4, 300, 10, 500, 10, 2_000, 5)
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    q = statistics.quantiles(ordered, n=4) if len(ordered) > 1 else [ordered[0]] * 3
+    return {
+        "p50": statistics.median(ordered),
+        "p95": ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))],
+        "iqr": q[2] - q[0],
+    }
+
+
+def interleaved(a: Callable[[], float], b: Callable[[], float], rounds: int):
+    """Time a and b alternately, so a noisy machine slows both alike."""
+    first, second = [], []
+    for _ in range(rounds):
+        first.append(a())
+        second.append(b())
+    return first, second
+
+
+class Bench:
+    def __init__(self, scale: Scale, log: Callable[[str], None]):
+        self.scale = scale
+        self.log = log
+        self.inst = settings.instance("bench")
+        self.db = settings.MAIN_DATABASE
+        self.figures: dict[str, Any] = {}
+        self.notes: list[str] = []
+
+    # --- setup ---------------------------------------------------------------------------------
+    def setup(self) -> None:
+        stack.ensure_running(self.inst)
+        stack.reset(self.inst, self.db, with_seed=False)
+        started = time.monotonic()
+        generate(self.inst.dsn(), self.scale.organizations, self.scale.work_orders)
+        self.log(
+            f"generated {self.scale.organizations * self.scale.work_orders:,} work orders "
+            f"in {time.monotonic() - started:.0f} s"
+        )
+        with psycopg.connect(self.inst.dsn(), autocommit=True, row_factory=dict_row) as conn:
+            pick = conn.execute(
+                """
+                select o.id as org,
+                  (select m.user_id from public.memberships as m
+                   where m.organization_id = o.id and m.role = 'owner') as owner,
+                  (select m.user_id from public.memberships as m
+                   where m.organization_id = o.id and m.role = 'technician'
+                   order by m.user_id limit 1) as technician,
+                  (select c.id from public.customers as c where c.organization_id = o.id
+                   order by c.id limit 1) as customer
+                from public.organizations as o where o.name = 'Bench 1'
+                """
+            ).fetchone()
+            pick["day"] = conn.execute(
+                "select date_trunc('day', min(starts_at)) + interval '1 day' as day"
+                " from public.visits where user_id = %s",
+                (pick["technician"],),
+            ).fetchone()["day"]
+            # A portal user of the customer, as the portal's invitation would leave it.
+            contact = conn.execute(
+                "insert into public.customer_contacts (organization_id, customer_id, name, email)"
+                " values (%s, %s, 'Bench Contact', 'contact@bench.test') returning id",
+                (pick["org"], pick["customer"]),
+            ).fetchone()["id"]
+            portal_user = self._portal_user(conn)
+            conn.execute(
+                "insert into public.portal_accounts (organization_id, customer_id, contact_id,"
+                " email, user_id, accepted_at)"
+                " values (%s, %s, %s, 'contact@bench.test', %s, now())",
+                (pick["org"], pick["customer"], contact, portal_user),
+            )
+            conn.execute("select private.refresh_organization_kpis()")
+            conn.execute("analyze")
+        self.pick = {**pick, "portal": portal_user}
+
+    def _portal_user(self, conn: psycopg.Connection) -> Any:
+        return conn.execute(
+            """
+            insert into auth.users (instance_id, id, aud, role, email, encrypted_password,
+              email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+            values ('00000000-0000-0000-0000-000000000000', gen_random_uuid(), 'authenticated',
+              'authenticated', 'contact@bench.test', '', now(), '{"provider": "email"}',
+              '{"full_name": "Bench Contact"}', now(), now())
+            returning id
+            """
+        ).fetchone()["id"]
+
+    # --- RLS -----------------------------------------------------------------------------------
+    def rls(self) -> None:
+        params = {k: self.pick[k] for k in ("org", "customer", "technician", "day")}
+        actor = {name: self.pick["owner"] for name in RLS_QUERIES}
+        actor["technician_schedule"] = self.pick["technician"]
+        actor["portal_invoices"] = self.pick["portal"]
+        claims = {user: auth.user_claims(self.inst, user, self.db) for user in set(actor.values())}
+        rows, p95s, ratios, plan_failures = [], [], [], []
+        with (
+            psycopg.connect(self.inst.dsn("authenticator", self.db)) as member,
+            psycopg.connect(self.inst.dsn()) as bypass,
+        ):
+            member.read_only = bypass.read_only = True
+
+            def as_member(name: str) -> Callable[[], float]:
+                def run() -> float:
+                    member.execute("set local role authenticated")
+                    member.execute(
+                        "select set_config('request.jwt.claims', %s, true)",
+                        (json.dumps(claims[actor[name]]),),
+                    )
+                    started = time.perf_counter()
+                    member.execute(QUERIES[name], params).fetchall()
+                    took = time.perf_counter() - started
+                    member.rollback()
+                    return took * 1000
+
+                return run
+
+            def as_bypass(name: str) -> Callable[[], float]:
+                def run() -> float:
+                    started = time.perf_counter()
+                    bypass.execute(QUERIES[name + "_bypass"], params).fetchall()
+                    took = time.perf_counter() - started
+                    bypass.rollback()
+                    return took * 1000
+
+                return run
+
+            for name in RLS_QUERIES:
+                m, b = interleaved(as_member(name), as_bypass(name), self.scale.rls_rounds)
+                ms, bs = summary(m), summary(b)
+                ratio = ms["p50"] / bs["p50"] if bs["p50"] else float("inf")
+                rows.append((name, ms, bs, ratio))
+                p95s.append(ms["p95"])
+                ratios.append(ratio)
+                member.execute("set local role authenticated")
+                member.execute(
+                    "select set_config('request.jwt.claims', %s, true)",
+                    (json.dumps(claims[actor[name]]),),
+                )
+                plan = "\n".join(
+                    r[0] for r in member.execute("explain " + QUERIES[name], params).fetchall()
+                )
+                member.rollback()
+                if TENANT_TABLES.search(plan):
+                    plan_failures.append(name)
+        self.rls_rows = rows
+        self.figures["rls_overhead_ratio"] = round(statistics.median(ratios), 3)
+        self.figures["rls_p95_ms"] = round(max(p95s), 3)
+        self.figures["rls_plan_checks"] = plan_failures or "pass"
+        for name, _member, _bypass, ratio in rows:
+            self.figures[f"rls_{name}_ratio"] = round(ratio, 3)
+
+    # --- queue ---------------------------------------------------------------------------------
+    def _worker_env(self, dsn: str) -> dict[str, str]:
+        return {
+            **os.environ,
+            "FIELDBASE_WORKER_DATABASE_URL": dsn,
+            "FIELDBASE_WORKER_REGISTRY": "fieldbase_local.bench_jobs:build_registry",
+            "FIELDBASE_WORKER_CONCURRENCY": "64",
+            "FIELDBASE_WORKER_BATCH_SIZE": "50",
+            "FIELDBASE_WORKER_PER_ORGANIZATION_LIMIT": "0",
+            "FIELDBASE_WORKER_HTTP_PORT": "0",
+            "FIELDBASE_WORKER_LOG_LEVEL": "WARNING",
+            "FIELDBASE_WORKER_POLL_SECONDS": "0.2",
+        }
+
+    def _drain(self, kind: str, jobs: int, workers: int, dsn: str) -> float:
+        with psycopg.connect(self.inst.dsn(), autocommit=True) as conn:
+            conn.execute("delete from queue.job_queue where kind like 'bench.%'")
+            started = time.perf_counter()
+            conn.execute(
+                "select count(queue.enqueue(%s, '{}'::jsonb)) from generate_series(1, %s)",
+                (kind, jobs),
+            )
+            enqueue_s = time.perf_counter() - started
+            procs = [
+                subprocess.Popen(
+                    [sys.executable, "-m", "worker", "run"],
+                    cwd=settings.REPO_ROOT,
+                    env={**self._worker_env(dsn), "FIELDBASE_WORKER_WORKER_ID": f"bench-{n}"},
+                )
+                for n in range(workers)
+            ]
+            try:
+                deadline = time.monotonic() + 600
+                done = 0
+                while time.monotonic() < deadline:
+                    done = conn.execute(
+                        "select count(*) from queue.job_queue"
+                        " where kind = %s and status = 'succeeded'",
+                        (kind,),
+                    ).fetchone()[0]
+                    if done >= jobs:
+                        break
+                    time.sleep(0.2)
+                first, last = conn.execute(
+                    "select min(finished_at), max(finished_at) from queue.job_queue"
+                    " where kind = %s",
+                    (kind,),
+                ).fetchone()
+            finally:
+                for proc in procs:
+                    proc.terminate()
+                for proc in procs:
+                    proc.wait(30)
+        self.figures.setdefault("queue_enqueue_jobs_per_s", round(jobs / enqueue_s))
+        if last is None or done < jobs:
+            raise RuntimeError(f"the worker finished {done} of {jobs} {kind} jobs in time")
+        span = (last - first).total_seconds()
+        return jobs / span if span > 0 else float("inf")
+
+    def queue(self) -> None:
+        dsn = self.inst.dsn("fieldbase_worker", self.db)
+        jobs = self.scale.queue_jobs
+        self.figures["queue_jobs_per_s"] = round(self._drain("bench.noop", jobs, 1, dsn))
+        self.figures["queue_jobs_per_s_4_workers"] = round(self._drain("bench.noop", jobs, 4, dsn))
+        with Pgbouncer(self.inst, {"fieldbase_worker": settings.LOCAL_PASSWORD}) as bouncer:
+            pooled = bouncer.dsn("fieldbase_worker", self.db)
+            self.figures["queue_jobs_per_s_pooler"] = round(
+                self._drain("bench.noop", jobs, 1, pooled)
+            )
+        for peer in ("graphile_worker", "procrastinate"):
+            self.figures[f"queue_{peer}_jobs_per_s"] = None
+        self.notes.append(
+            "peers (graphile-worker, procrastinate) are not run yet: their figures are null"
+        )
+
+    def latency(self) -> None:
+        dsn = self.inst.dsn("fieldbase_worker", self.db)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "worker", "run"],
+            cwd=settings.REPO_ROOT,
+            env={**self._worker_env(dsn), "FIELDBASE_WORKER_WORKER_ID": "bench-latency"},
+        )
+        samples = []
+        try:
+            with psycopg.connect(self.inst.dsn(), autocommit=True) as conn:
+                conn.execute("delete from queue.job_queue where kind like 'bench.%'")
+                time.sleep(2)  # the worker is up and listening
+                for _ in range(self.scale.latency_samples):
+                    job_id = conn.execute(
+                        "select queue.enqueue('bench.stamp', '{}'::jsonb)"
+                    ).fetchone()[0]
+                    committed = time.time()
+                    deadline = time.monotonic() + 10
+                    while time.monotonic() < deadline:
+                        row = conn.execute(
+                            "select result from queue.job_queue"
+                            " where id = %s and status = 'succeeded'",
+                            (job_id,),
+                        ).fetchone()
+                        if row:
+                            samples.append((row[0]["started"] - committed) * 1000)
+                            break
+                        time.sleep(0.002)
+        finally:
+            proc.terminate()
+            proc.wait(30)
+        stats = summary(samples)
+        self.figures["queue_latency_p50_ms"] = round(stats["p50"], 2)
+        self.figures["queue_latency_p95_ms"] = round(stats["p95"], 2)
+
+    # --- write costs ---------------------------------------------------------------------------
+    def writes(self) -> None:
+        rows = self.scale.audit_rows
+        insert = """
+            insert into public.work_orders (organization_id, customer_id, site_id, title)
+            select %(org)s, s.customer_id, s.id, 'Bulk ' || g
+            from generate_series(1, %(rows)s) as g
+            cross join lateral (select id, customer_id from public.sites
+              where organization_id = %(org)s order by id limit 1) as s
+        """
+        with psycopg.connect(self.inst.dsn()) as conn:
+
+            def timed(audit: bool) -> Callable[[], float]:
+                def run() -> float:
+                    if not audit:
+                        conn.execute("alter table public.work_orders disable trigger audit_insert")
+                    started = time.perf_counter()
+                    conn.execute(insert, {"org": self.pick["org"], "rows": rows})
+                    took = time.perf_counter() - started
+                    conn.rollback()
+                    return took
+
+                return run
+
+            on, off = interleaved(timed(True), timed(False), 3)
+        self.figures["audit_insert_ratio"] = round(
+            statistics.median(on) / statistics.median(off), 3
+        )
+
+        claims = auth.user_claims(self.inst, self.pick["owner"], self.db)
+        with psycopg.connect(self.inst.dsn("authenticator", self.db)) as conn:
+
+            def request(pre_request: bool) -> Callable[[], float]:
+                def run() -> float:
+                    conn.execute("set local role authenticated")
+                    conn.execute(
+                        "select set_config('request.jwt.claims', %s, true),"
+                        " set_config('request.headers', '{}', true)",
+                        (json.dumps(claims),),
+                    )
+                    started = time.perf_counter()
+                    if pre_request:
+                        conn.execute("select private.check_request()")
+                    conn.execute("select 1")
+                    took = time.perf_counter() - started
+                    conn.rollback()
+                    return took * 1000
+
+                return run
+
+            with_hook, without = interleaved(request(True), request(False), self.scale.rls_rounds)
+        self.figures["pre_request_overhead_ms"] = round(
+            statistics.median(with_hook) - statistics.median(without), 3
+        )
+
+    # --- handlers ------------------------------------------------------------------------------
+    def handlers(self) -> None:
+        n = self.scale.handler_samples
+        document = TypeAdapter(pdf.Document).validate_python(
+            {
+                "type": "invoice",
+                "number": "INV-1",
+                "issue_date": "2026-11-20",
+                "due_date": "2026-12-20",
+                "customer": {"name": "City Deli", "address": ["5 Elm St"]},
+                "items": [
+                    {"description": f"Backflow test #{i}", "quantity": "1", "unit_price": "95"}
+                    for i in range(45)
+                ],
+                "tax_rate": "0.0625",
+            }
+        )
+        organization = {"name": "Acme", "branding": {}, "currency": "USD"}
+        _, pages, _ = pdf.render(document, organization)
+        started = time.perf_counter()
+        for _ in range(n):
+            pdf.render(document, organization)
+        self.figures["pdf_invoices_per_s"] = round(n / (time.perf_counter() - started), 1)
+        if pages != 2:
+            self.notes.append(f"the benchmark invoice has {pages} pages, not 2")
+
+        with MailSink() as sink:
+            backend = SmtpBackend(Settings(smtp_port=sink.port, database_url="postgresql://x"))
+
+            async def send_all() -> float:
+                started = time.perf_counter()
+                for i in range(n):
+                    await backend.send(
+                        Email(
+                            sender="Acme via fieldbase <no-reply@fieldbase.test>",
+                            to=f"c{i}@x.test",
+                            subject="Invoice",
+                            html="<p>Hello</p>",
+                            text="Hello",
+                            message_id=f"<bench-{i}@fieldbase.test>",
+                            idempotency_key=f"bench-{i}",
+                        )
+                    )
+                return time.perf_counter() - started
+
+            took = asyncio.run(send_all())
+            sink.wait_for(n)
+        self.figures["emails_per_s"] = round(n / took, 1)
+
+        secret = "whsec_" + "YmVuY2gtc2lnbmluZy1zZWNyZXQtMTIzNDU2Nzg="
+        with WebhookReceiver() as receiver, httpx.Client() as client:
+            receiver.secret = secret
+            signer = Webhook(secret)
+            started = time.perf_counter()
+            for i in range(n):
+                body = json.dumps({"type": "invoice.sent", "data": {"n": i}})
+                now = dt.datetime.now(dt.UTC)
+                client.post(
+                    receiver.url + "/hooks",
+                    content=body,
+                    headers={
+                        "webhook-id": f"msg_{i}",
+                        "webhook-timestamp": str(int(now.timestamp())),
+                        "webhook-signature": signer.sign(f"msg_{i}", now, body),
+                        "content-type": "application/json",
+                    },
+                )
+            took = time.perf_counter() - started
+            verified = sum(1 for d in receiver.deliveries if d.verified)
+        self.figures["webhooks_per_s"] = round(n / took, 1)
+        if verified != n:
+            self.notes.append(f"only {verified} of {n} webhooks verified at the receiver")
+
+    # --- output --------------------------------------------------------------------------------
+    def table(self) -> str:
+        lines = ["RLS cost (member vs RLS bypassed with an explicit filter; ms)"]
+        lines.append(
+            f"  {'query':<28} {'member p50':>10} {'p95':>8} {'bypass p50':>10} {'ratio':>6}"
+        )
+        for name, ms, bs, ratio in self.rls_rows:
+            lines.append(
+                f"  {name:<28} {ms['p50']:>10.3f} {ms['p95']:>8.3f}"
+                f" {bs['p50']:>10.3f} {ratio:>6.2f}"
+            )
+        lines.append("")
+        for key, value in self.figures.items():
+            if not key.startswith("rls_") or key in (
+                "rls_overhead_ratio",
+                "rls_p95_ms",
+                "rls_plan_checks",
+            ):
+                lines.append(f"  {key:<34} {value}")
+        return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object of figures")
+    parser.add_argument("--smoke", action="store_true", help="a small, quick run")
+    args = parser.parse_args(argv)
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr)
+
+    bench = Bench(SMOKE if args.smoke else FULL, log)
+    started = time.monotonic()
+    for step in (bench.setup, bench.rls, bench.queue, bench.latency, bench.writes, bench.handlers):
+        step_started = time.monotonic()
+        step()
+        log(f"{step.__name__}: {time.monotonic() - step_started:.0f} s")
+    bench.figures["machine"] = f"{os.cpu_count()} cores, {os.uname().sysname} {os.uname().machine}"
+    bench.figures["notes"] = bench.notes
+    log(f"bench finished in {time.monotonic() - started:.0f} s")
+    print(json.dumps(bench.figures) if args.json else bench.table())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

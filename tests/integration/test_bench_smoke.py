@@ -1,0 +1,47 @@
+"""A small run of scripts/bench, so the benchmarks cannot rot: every figure the benchmarks issue
+names comes out, and the measurements are numbers. (The targets are for the full run.)"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from fieldbase_local import settings
+
+FIGURES = [
+    "rls_overhead_ratio",
+    "rls_p95_ms",
+    "rls_plan_checks",
+    "queue_jobs_per_s",
+    "queue_jobs_per_s_4_workers",
+    "queue_jobs_per_s_pooler",
+    "queue_enqueue_jobs_per_s",
+    "queue_latency_p50_ms",
+    "queue_latency_p95_ms",
+    "audit_insert_ratio",
+    "pre_request_overhead_ms",
+    "pdf_invoices_per_s",
+    "emails_per_s",
+    "webhooks_per_s",
+]
+
+
+def test_a_smoke_run_prints_every_figure():
+    result = subprocess.run(
+        [sys.executable, "-m", "fieldbase_local.bench", "--smoke", "--json"],
+        cwd=settings.REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads(result.stdout)
+    missing = [name for name in FIGURES if name not in figures]
+    assert missing == []
+    numbers = {k: v for k, v in figures.items() if k in FIGURES and k != "rls_plan_checks"}
+    assert all(isinstance(v, int | float) and v > 0 for v in numbers.values()), numbers
+    assert figures["rls_plan_checks"] == "pass" or isinstance(figures["rls_plan_checks"], list)
+    assert "queue_graphile_worker_jobs_per_s" in figures
+    assert "queue_procrastinate_jobs_per_s" in figures
