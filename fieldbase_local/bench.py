@@ -93,8 +93,11 @@ class Bench:
         self.notes: list[str] = []
 
     # --- setup ---------------------------------------------------------------------------------
-    def setup(self) -> None:
+    def setup(self, reuse: bool = False) -> None:
         stack.ensure_running(self.inst)
+        if reuse and self._generated():
+            self._pick()
+            return
         stack.reset(self.inst, self.db, with_seed=False)
         started = time.monotonic()
         generate(self.inst.dsn(), self.scale.organizations, self.scale.work_orders)
@@ -102,6 +105,18 @@ class Bench:
             f"generated {self.scale.organizations * self.scale.work_orders:,} work orders "
             f"in {time.monotonic() - started:.0f} s"
         )
+        self._pick(create_portal_user=True)
+
+    def _generated(self) -> bool:
+        with psycopg.connect(self.inst.dsn()) as conn:
+            found = conn.execute(
+                "select count(*) from public.work_orders as w"
+                " join public.organizations as o on w.organization_id = o.id"
+                " where o.name like 'Bench %%'"
+            ).fetchone()[0]
+        return found == self.scale.organizations * self.scale.work_orders
+
+    def _pick(self, create_portal_user: bool = False) -> None:
         with psycopg.connect(self.inst.dsn(), autocommit=True, row_factory=dict_row) as conn:
             pick = conn.execute(
                 """
@@ -121,6 +136,13 @@ class Bench:
                 " from public.visits where user_id = %s",
                 (pick["technician"],),
             ).fetchone()["day"]
+            if not create_portal_user:
+                pick["portal"] = conn.execute(
+                    "select user_id from public.portal_accounts where customer_id = %s",
+                    (pick["customer"],),
+                ).fetchone()["user_id"]
+                self.pick = pick
+                return
             # A portal user of the customer, as the portal's invitation would leave it.
             contact = conn.execute(
                 "insert into public.customer_contacts (organization_id, customer_id, name, email)"
@@ -182,7 +204,7 @@ class Bench:
             def as_bypass(name: str) -> Callable[[], float]:
                 def run() -> float:
                     started = time.perf_counter()
-                    bypass.execute(QUERIES[name + "_bypass"], params).fetchall()
+                    bypass.execute(QUERIES.get(name + "_bypass", QUERIES[name]), params).fetchall()
                     took = time.perf_counter() - started
                     bypass.rollback()
                     return took * 1000
@@ -454,11 +476,11 @@ class Bench:
 
     # --- output --------------------------------------------------------------------------------
     def table(self) -> str:
-        lines = ["RLS cost (member vs RLS bypassed with an explicit filter; ms)"]
+        lines = ["RLS cost (member vs RLS bypassed, the same SQL; ms)"]
         lines.append(
             f"  {'query':<28} {'member p50':>10} {'p95':>8} {'bypass p50':>10} {'ratio':>6}"
         )
-        for name, ms, bs, ratio in self.rls_rows:
+        for name, ms, bs, ratio in getattr(self, "rls_rows", []):
             lines.append(
                 f"  {name:<28} {ms['p50']:>10.3f} {ms['p95']:>8.3f}"
                 f" {bs['p50']:>10.3f} {ratio:>6.2f}"
@@ -478,6 +500,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object of figures")
     parser.add_argument("--smoke", action="store_true", help="a small, quick run")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the generated data of the last run if complete"
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["rls", "queue", "latency", "writes", "handlers"],
+        help="run only these benchmarks",
+    )
     args = parser.parse_args(argv)
 
     def log(message: str) -> None:
@@ -485,7 +516,12 @@ def main(argv: list[str] | None = None) -> int:
 
     bench = Bench(SMOKE if args.smoke else FULL, log)
     started = time.monotonic()
-    for step in (bench.setup, bench.rls, bench.queue, bench.latency, bench.writes, bench.handlers):
+    step_started = time.monotonic()
+    bench.setup(reuse=args.reuse)
+    log(f"setup: {time.monotonic() - step_started:.0f} s")
+    for step in (bench.rls, bench.queue, bench.latency, bench.writes, bench.handlers):
+        if args.only and step.__name__ not in args.only:
+            continue
         step_started = time.monotonic()
         step()
         log(f"{step.__name__}: {time.monotonic() - step_started:.0f} s")
