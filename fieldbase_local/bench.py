@@ -242,8 +242,6 @@ class Bench:
             **os.environ,
             "FIELDBASE_WORKER_DATABASE_URL": dsn,
             "FIELDBASE_WORKER_REGISTRY": "fieldbase_local.bench_jobs:build_registry",
-            "FIELDBASE_WORKER_CONCURRENCY": "64",
-            "FIELDBASE_WORKER_BATCH_SIZE": "50",
             "FIELDBASE_WORKER_PER_ORGANIZATION_LIMIT": "0",
             "FIELDBASE_WORKER_HTTP_PORT": "0",
             "FIELDBASE_WORKER_LOG_LEVEL": "WARNING",
