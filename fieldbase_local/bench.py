@@ -83,6 +83,139 @@ def interleaved(a: Callable[[], float], b: Callable[[], float], rounds: int):
     return first, second
 
 
+PEERS_DIR = settings.state_root() / "bench-peers"
+GRAPHILE_CONFIG = """module.exports = {
+  worker: {
+    concurrentJobs: 64,
+    maxPoolSize: 20,
+    pollInterval: 200,
+    localQueue: { size: 500 },
+    completeJobBatchDelay: 0,
+    failJobBatchDelay: 0,
+  },
+};
+"""
+PROCRASTINATE_APP = """import os
+import sys
+
+import procrastinate
+
+app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=os.environ["BENCH_DSN"]))
+
+
+@app.task(name="noop")
+async def noop():
+    return None
+
+
+if __name__ == "__main__":
+    with app.open():
+        noop.batch_defer(*([{}] * int(sys.argv[1])))
+"""
+
+
+class Peers:
+    """The peers, each in its own database on the same server and in its own environment
+    under .fieldbase/bench-peers (never the product's): graphile-worker (npm, Node 20) and
+    procrastinate (PyPI), with comparable concurrency (64) and their batching on."""
+
+    def __init__(self, inst: settings.Instance, log: Callable[[str], None]):
+        self.inst = inst
+        self.log = log
+
+    def _database(self, name: str) -> str:
+        with psycopg.connect(self.inst.superuser_dsn(), autocommit=True) as conn:
+            conn.execute(f"drop database if exists {name} with (force)")
+            conn.execute(f"create database {name} owner {settings.SCHEMA_OWNER}")
+        return self.inst.dsn(settings.SCHEMA_OWNER, name)
+
+    @staticmethod
+    def _drain(dsn: str, count_sql: str, jobs: int, start: Callable[[], subprocess.Popen]) -> float:
+        """Jobs per second from the first job done to the last (polled, so start-up is out)."""
+        started = time.perf_counter()
+        proc = start()
+        try:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                first_at, first_done, deadline = None, 0, time.monotonic() + 600
+                while time.monotonic() < deadline:
+                    done = conn.execute(count_sql).fetchone()[0]
+                    now = time.perf_counter()
+                    if first_at is None and done > 0:
+                        first_at, first_done = now, done
+                    if done >= jobs:
+                        if first_done >= jobs:  # all done between two polls: count start-up in
+                            return jobs / (now - started)
+                        return (done - first_done) / (now - first_at)
+                    time.sleep(0.02)
+                raise RuntimeError(f"only {done} of {jobs} jobs done in time")
+        finally:
+            proc.terminate()
+            proc.wait(30)
+
+    def graphile_worker(self, jobs: int) -> float:
+        folder = PEERS_DIR / "graphile"
+        (folder / "tasks").mkdir(parents=True, exist_ok=True)
+        if not (folder / "node_modules" / ".bin" / "graphile-worker").exists():
+            (folder / "package.json").write_text('{"name": "bench-graphile", "private": true}')
+            subprocess.run(
+                ["npm", "install", "--no-audit", "--no-fund", "graphile-worker@0.17.3"],
+                cwd=folder,
+                check=True,
+                capture_output=True,
+            )
+        (folder / "tasks" / "noop.js").write_text("module.exports = async () => {};\n")
+        (folder / "graphile.config.js").write_text(GRAPHILE_CONFIG)
+        dsn = self._database("bench_graphile_worker")
+        binary = str(folder / "node_modules" / ".bin" / "graphile-worker")
+        subprocess.run(
+            [binary, "-c", dsn, "--schema-only"], cwd=folder, check=True, capture_output=True
+        )
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(
+                "select count(graphile_worker.add_job('noop')) from generate_series(1, %s)", (jobs,)
+            )
+        return self._drain(
+            dsn,
+            f"select {jobs} - count(*) from graphile_worker.jobs",
+            jobs,
+            lambda: subprocess.Popen(
+                [binary, "-c", dsn],
+                cwd=folder,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            ),
+        )
+
+    def procrastinate(self, jobs: int) -> float:
+        folder = PEERS_DIR / "procrastinate"
+        python = folder / "venv" / "bin" / "python"
+        if not python.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            subprocess.run([sys.executable, "-m", "venv", str(folder / "venv")], check=True)
+            subprocess.run(
+                [str(python), "-m", "pip", "install", "-q", "procrastinate==3.10.0"],
+                check=True,
+                capture_output=True,
+            )
+        (folder / "bench_app.py").write_text(PROCRASTINATE_APP)
+        dsn = self._database("bench_procrastinate")
+        env = {**os.environ, "BENCH_DSN": dsn, "PYTHONPATH": str(folder)}
+        cli = [str(folder / "venv" / "bin" / "procrastinate"), "--app=bench_app.app"]
+        subprocess.run([*cli, "schema", "--apply"], env=env, check=True, capture_output=True)
+        subprocess.run([str(python), str(folder / "bench_app.py"), str(jobs)], env=env, check=True)
+        return self._drain(
+            dsn,
+            "select count(*) from procrastinate_jobs where status = 'succeeded'",
+            jobs,
+            lambda: subprocess.Popen(
+                [*cli, "worker", "--concurrency=64"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            ),
+        )
+
+
 class Bench:
     def __init__(self, scale: Scale, log: Callable[[str], None]):
         self.scale = scale
@@ -303,11 +436,21 @@ class Bench:
             self.figures["queue_jobs_per_s_pooler"] = round(
                 self._drain("bench.noop", jobs, 1, pooled)
             )
-        for peer in ("graphile_worker", "procrastinate"):
-            self.figures[f"queue_{peer}_jobs_per_s"] = None
-        self.notes.append(
-            "peers (graphile-worker, procrastinate) are not run yet: their figures are null"
-        )
+        peers = Peers(self.inst, self.log)
+        for name, run in (
+            ("graphile_worker", peers.graphile_worker),
+            ("procrastinate", peers.procrastinate),
+        ):
+            try:
+                self.figures[f"queue_{name}_jobs_per_s"] = round(run(jobs))
+            except Exception as error:  # a peer that cannot run is reported, not fatal
+                self.figures[f"queue_{name}_jobs_per_s"] = None
+                self.notes.append(f"{name} did not run: {type(error).__name__}: {error}"[:300])
+        ours = self.figures["queue_jobs_per_s"]
+        for name in ("graphile_worker", "procrastinate"):
+            peer = self.figures[f"queue_{name}_jobs_per_s"]
+            if peer:
+                self.figures[f"queue_vs_{name}"] = round(ours / peer, 2)
 
     def latency(self) -> None:
         dsn = self.inst.dsn("fieldbase_worker", self.db)
