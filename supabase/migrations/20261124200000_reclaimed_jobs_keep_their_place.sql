@@ -6,9 +6,19 @@
 -- worker was not dead, the database was, and taking the job would repeat its effect.
 
 create or replace function queue.reap_expired_leases() returns integer
-language sql security definer
+language plpgsql security definer
 set search_path = ''
 as $$
+declare
+  reaped_count integer;
+begin
+  -- Every claim calls this: when no lease has run out (nearly always), one index probe is all
+  -- it costs (a soak's profile found the reaper taking two thirds of each claim).
+  if not exists (
+    select from queue.job_queue as j where j.status = 'running' and j.lease_expires_at < now()
+  ) then
+    return 0;
+  end if;
   with expired as (
     select j.id from queue.job_queue as j
     where
@@ -36,7 +46,9 @@ as $$
     where j.id = expired.id
     returning 1
   )
-  select count(*)::integer from reaped
+  select count(*)::integer into reaped_count from reaped;
+  return reaped_count;
+end
 $$;
 revoke execute on function queue.reap_expired_leases() from public;
 
