@@ -245,7 +245,8 @@ class Bench:
             found = conn.execute(
                 "select count(*) from public.work_orders as w"
                 " join public.organizations as o on w.organization_id = o.id"
-                " where o.name like 'Bench %%'"
+                " where o.name like %s",
+                ("Bench %",),
             ).fetchone()[0]
         return found == self.scale.organizations * self.scale.work_orders
 
