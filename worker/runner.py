@@ -167,10 +167,10 @@ class Worker:
             await asyncio.wait_for(self._stop.wait(), seconds)
 
     def _start(self, job: Job) -> None:
-        self.metrics.claimed.labels(job.kind).inc()
+        self.metrics.kind(job.kind).claimed.inc()
         self.metrics.in_flight.inc()
         if job.started_at:
-            self.metrics.start_latency.labels(job.kind).observe(
+            self.metrics.kind(job.kind).start_latency.observe(
                 max(0.0, (job.started_at - job.run_at).total_seconds())
             )
         self._jobs[job.id] = job
@@ -194,7 +194,7 @@ class Worker:
         except Exception as error:  # never let one job take the worker down
             log.exception("job %d (%s) could not be run", job.id, job.kind)
             outcome = self._failure(job, f"Worker error: {type(error).__name__}: {error}")
-        self.metrics.duration.labels(job.kind).observe(time.monotonic() - started)
+        self.metrics.kind(job.kind).duration.observe(time.monotonic() - started)
         self._unrecorded += 1
         await self._outcomes.put(outcome)
 
@@ -275,9 +275,10 @@ class Worker:
         self.processed += len(batch)
         for outcome in batch:
             if outcome.succeeded:
-                self.metrics.succeeded.labels(outcome.kind).inc()
+                self.metrics.kind(outcome.kind).succeeded.inc()
             else:
-                self.metrics.failed.labels(outcome.kind, "dead" if outcome.dead else "retry").inc()
+                kind_metrics = self.metrics.kind(outcome.kind)
+                (kind_metrics.dead if outcome.dead else kind_metrics.retried).inc()
 
     async def _flush_remaining(self) -> None:
         batch = []
