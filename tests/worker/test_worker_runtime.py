@@ -3,6 +3,7 @@ a transaction-mode pgbouncer, health and metrics."""
 
 from __future__ import annotations
 
+import logging
 import signal
 import time
 
@@ -47,6 +48,16 @@ def test_outcomes_bad_payloads_and_unknown_kinds(sql, run):
     )
     assert job(sql, unknown)["status"] == "dead"
     assert job(sql, unknown)["last_error"] == "No handler for job kind 'test.what_is_this'"
+
+
+def test_a_succeeded_job_logs_nothing_at_info_and_a_failure_warns(sql, run, caplog):
+    enqueue(sql, "test.noop")
+    enqueue(sql, "test.fail", {"message": "flaky"})
+    with caplog.at_level(logging.INFO, logger="worker"):
+        run(registry=TEST_REGISTRY)
+    messages = [(r.levelno, r.getMessage()) for r in caplog.records if r.name.startswith("worker")]
+    assert not any("succeeded" in m for level, m in messages if level >= logging.INFO), messages
+    assert any(level == logging.WARNING and "flaky" in m for level, m in messages), messages
 
 
 def test_concurrent_workers_never_run_a_job_twice(sql, settings, tmp_path):
