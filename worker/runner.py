@@ -130,6 +130,9 @@ class Worker:
         while not self._stop.is_set():
             self.liveness.loop_at = time.monotonic()
             free = self.settings.concurrency - len(self._inflight)
+            # With once, stop only after a claim that began with nothing running found nothing:
+            # a job finishing during the claim may have queued another (a PDF's email).
+            idle_before_claim = not self._inflight
             jobs: list[Job] = []
             if free > 0:
                 self._wake.clear()
@@ -153,7 +156,7 @@ class Worker:
                     self._start(job)
                 if len(jobs) == min(self.settings.batch_size, free):
                     continue  # more may be ready right now
-            if once and not jobs and not self._inflight:
+            if once and not jobs and not self._inflight and idle_before_claim:
                 return
             await self._wait_for_work()
 
