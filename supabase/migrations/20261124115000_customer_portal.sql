@@ -116,7 +116,6 @@ revoke all on function private.authorize_portal(uuid, uuid, text) from public,
 anon,
 authenticated,
 service_role;
-grant execute on function private.authorize_portal(uuid, uuid, text) to authenticated;
 
 -- ==========================================================================================
 -- RPCs: invite, accept, revoke

@@ -829,7 +829,6 @@ begin
 end
 $$;
 revoke all on function private.billable_invoice(uuid, text) from public, anon, authenticated, service_role;
-grant execute on function private.billable_invoice(uuid, text) to authenticated;
 
 -- A draft invoice for a work order (owners, admins): its customer and site, one line per
 -- assembly covered when the price book has an item coded TEST-<kind> (TEST-RP...), else empty

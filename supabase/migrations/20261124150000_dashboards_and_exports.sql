@@ -129,6 +129,30 @@ grant execute on function public.dashboard_kpis(uuid) to authenticated;
 -- What each customer owes, by how long past due (in the organization's time zone): current
 -- (not yet due), 1-30, 31-60, 61-90 and over 90 days. Under the invoices' RLS: owners, admins
 -- and viewers see their organization's.
+-- The date today of an organization whose invoices the caller reads (a member, its portal
+-- user, or a backend), in its time zone; null for any other, so the view's helper says
+-- nothing of other organizations (portal users cannot read organizations themselves).
+create or replace function private.reader_organization_today(organization uuid) returns date
+language sql stable security definer
+set search_path = ''
+as $$
+  select (now() at time zone o.time_zone)::date
+  from public.organizations as o
+  where
+    o.id = organization
+    and (
+      -- Not a signed-in user: the service role, the schema owner, a scheduled job.
+      (select auth.role()) is distinct from 'authenticated'
+      or o.id in (select private.organization_ids_for())
+      or o.id in (
+        select p.organization_id from public.portal_accounts as p
+        where p.user_id = (select auth.uid()) and p.revoked_at is null
+      )
+    )
+$$;
+revoke all on function private.reader_organization_today(uuid) from public, anon, authenticated, service_role;
+grant execute on function private.reader_organization_today(uuid) to authenticated, service_role;
+
 create view public.receivables_aging
 with (security_invoker = true)
 as
@@ -139,7 +163,7 @@ with aged as (
     i.currency,
     i.balance_cents,
     -- The organization's date (its time zone): portal users cannot read organizations.
-    private.organization_today(i.organization_id) - i.due_on as days
+    private.reader_organization_today(i.organization_id) - i.due_on as days
   from public.invoices as i
   where i.status in ('sent', 'partially_paid', 'overdue') and i.balance_cents > 0
 )
@@ -159,7 +183,6 @@ from aged as a
 group by a.organization_id, a.customer_id, a.currency;
 
 revoke all on table public.receivables_aging from anon, authenticated, service_role;
-grant execute on function private.organization_today(uuid) to authenticated;
 grant select on table public.receivables_aging to authenticated, service_role;
 
 -- ==========================================================================================

@@ -40,19 +40,16 @@ drop policy if exists "Owners and admins can remove their organization's webhook
 on public.webhook_endpoints;
 drop policy if exists "Owners and admins can read their organization's webhook deliver"
 on public.webhook_deliveries;
-drop policy if exists "Signed-in users can read the test thresholds"
-on public.backflow_test_thresholds;
-drop policy if exists "Members can read test reports; technicians their work's"
-on public.backflow_test_reports;
-drop policy if exists "Dispatchers record tests; technicians tests on their work"
-on public.backflow_test_reports;
-drop policy if exists "Dispatchers edit reports; technicians their own drafts"
-on public.backflow_test_reports;
-drop policy if exists "Members can read live customers; technicians their work's"
-on public.customers;
+drop policy if exists "Members can read documents; technicians work orders, reports"
+on public.documents;
+drop policy if exists "Members and platform staff can read organizations" on public.organizations;
+drop policy if exists "Owners and admins can remove members; members can leave"
+on public.memberships;
+drop policy if exists "Owners, admins and the invitee can read invitations" on public.invitations;
+drop policy if exists "Members can read their organization's live customers" on public.customers;
 drop policy if exists "Owners, admins and dispatchers can add customers" on public.customers;
 drop policy if exists "Owners, admins and dispatchers can edit live customers" on public.customers;
-drop policy if exists "Members can read contacts; technicians their work's"
+drop policy if exists "Members can read their organization's customer contacts"
 on public.customer_contacts;
 drop policy if exists "Owners, admins and dispatchers can add customer contacts"
 on public.customer_contacts;
@@ -65,22 +62,30 @@ on public.water_authorities;
 drop policy if exists "Owners and admins can add water authorities" on public.water_authorities;
 drop policy if exists "Owners and admins can edit water authorities" on public.water_authorities;
 drop policy if exists "Owners and admins can remove water authorities" on public.water_authorities;
-drop policy if exists "Members can read live sites; technicians those of their work"
-on public.sites;
+drop policy if exists "Members can read their organization's live sites" on public.sites;
 drop policy if exists "Owners, admins and dispatchers can add sites" on public.sites;
 drop policy if exists "Owners, admins and dispatchers can edit live sites" on public.sites;
-drop policy if exists "Members can read assemblies; technicians those of their work"
-on public.assemblies;
+drop policy if exists "Members can read their organization's assemblies" on public.assemblies;
 drop policy if exists "Owners, admins and dispatchers can add assemblies" on public.assemblies;
 drop policy if exists "Owners, admins and dispatchers can edit assemblies" on public.assemblies;
-drop policy if exists "Members can read documents; technicians work orders, reports"
-on public.documents;
+drop policy if exists "Signed-in users can read the test thresholds"
+on public.backflow_test_thresholds;
+drop policy if exists "Members can read test reports; technicians their work's"
+on public.backflow_test_reports;
+drop policy if exists "Dispatchers record tests; technicians tests on their work"
+on public.backflow_test_reports;
+drop policy if exists "Dispatchers edit reports; technicians their own drafts"
+on public.backflow_test_reports;
+drop policy if exists "Members can read live customers; technicians their work's"
+on public.customers;
+drop policy if exists "Members can read contacts; technicians their work's"
+on public.customer_contacts;
+drop policy if exists "Members can read live sites; technicians those of their work"
+on public.sites;
+drop policy if exists "Members can read assemblies; technicians those of their work"
+on public.assemblies;
 drop policy if exists "Members can download their documents and their jobs' attachment"
 on storage.objects;
-drop policy if exists "Members and platform staff can read organizations" on public.organizations;
-drop policy if exists "Owners and admins can remove members; members can leave"
-on public.memberships;
-drop policy if exists "Owners, admins and the invitee can read invitations" on public.invitations;
 drop policy if exists "Members can read the schedule; technicians their visits" on public.visits;
 drop policy if exists "Owners, admins and dispatchers can book visits" on public.visits;
 drop policy if exists "Owners, admins and dispatchers can change visits" on public.visits;

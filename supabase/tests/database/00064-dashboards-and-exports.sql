@@ -4,7 +4,7 @@
 begin;
 \ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(15);
+select plan(17);
 select tests.create_two_organizations();
 select tests.create_field_operations();
 select tests.create_work_orders();
@@ -88,6 +88,23 @@ select results_eq(
     ('portal_b', '0 rows')$$,
   'It follows the invoices'' RLS: a portal user sees only their own balance'
 );
+
+select tests.authenticate_as_service_role();
+select results_eq(
+  $$select days_1_30_cents from public.receivables_aging
+    where customer_id = current_setting('tests.a_other_customer')::uuid$$,
+  $$values (10625::bigint)$$,
+  'A backend with the service role gets the buckets too'
+);
+reset role;
+select tests.clear_authentication();
+select tests.authenticate_as('b_owner');
+select is(
+  private.reader_organization_today(current_setting('tests.org_a')::uuid), null,
+  'The view''s date helper tells nothing of an organization the caller does not read'
+);
+reset role;
+select tests.clear_authentication();
 
 -- CSV exports --------------------------------------------------------------------------------------
 select is(
