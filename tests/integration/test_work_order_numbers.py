@@ -66,3 +66,42 @@ def test_concurrent_inserts_get_gap_free_unique_numbers(fresh_db):
             ]
             assert numbers, org
             assert numbers == list(range(1, len(numbers) + 1)), f"gaps or duplicates in {org}"
+
+
+BULK = """
+insert into public.work_orders (organization_id, customer_id, site_id, title)
+select t.org, t.customer, t.site, 'Bulk ' || g
+from generate_series(1, %(rows)s) as g
+cross join (values (%(a)s::uuid, %(ac)s::uuid, %(as)s::uuid), (%(b)s, %(bc)s, %(bs)s))
+  as t (org, customer, site)
+"""
+
+
+def test_a_bulk_insert_is_numbered_gap_free_and_a_deleted_number_is_not_given_again(fresh_db):
+    with fresh_db.connect() as conn:
+        (ac, as_), (bc, bs) = (conn.execute(SETUP, {"org": org}).fetchone() for org in (ACME, BETA))
+        conn.execute(
+            BULK, {"rows": 3000, "a": ACME, "ac": ac, "as": as_, "b": BETA, "bc": bc, "bs": bs}
+        )
+        for org in (ACME, BETA):
+            numbers = [
+                r[0]
+                for r in conn.execute(
+                    "select number from public.work_orders where organization_id = %s"
+                    " order by number",
+                    (org,),
+                )
+            ]
+            assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 3000, org
+            (counted,) = conn.execute(
+                "select last_number from private.work_order_counters where organization_id = %s",
+                (org,),
+            ).fetchone()
+            assert counted == numbers[-1], "the counter moved past every number given"
+        newest = numbers[-1]
+        conn.execute(
+            "delete from public.work_orders where organization_id = %s and number = %s",
+            (BETA, newest),
+        )
+        (number,) = conn.execute(INSERT, (BETA, bc, bs)).fetchone()
+        assert number == newest + 1, "a deleted work order's number is not reused"
