@@ -140,26 +140,46 @@ class SmtpBackend:
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        self._context: ssl.SSLContext | None = None
+        self._closing: set[asyncio.Task] = set()
 
-    def _send(self, message: Email) -> None:
+    def _tls(self) -> ssl.SSLContext:
+        # Built once: loading the system's CA certificates costs milliseconds of CPU each time.
+        if self._context is None:
+            self._context = ssl.create_default_context()
+        return self._context
+
+    def _deliver(self, message: Email) -> smtplib.SMTP:
+        """Sends the message and returns the open connection: the caller records the send
+        before the polite QUIT, so a worker killed in between has less to send again."""
         s = self.settings
-        context = ssl.create_default_context()
         if s.smtp_security == "tls":
             client: smtplib.SMTP = smtplib.SMTP_SSL(
-                s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds, context=context
+                s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds, context=self._tls()
             )
         else:
             client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds)
-        with client:
+        try:
             if s.smtp_security == "starttls":
-                client.starttls(context=context)
+                client.starttls(context=self._tls())
             if s.smtp_username:
                 client.login(s.smtp_username, s.smtp_password.get_secret_value())
             client.send_message(_mime(message))
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    @staticmethod
+    def _quit(client: smtplib.SMTP) -> None:
+        try:
+            client.quit()
+        except (OSError, smtplib.SMTPException):
+            client.close()
 
     async def send(self, message: Email) -> str:
         try:
-            await asyncio.to_thread(self._send, message)
+            client = await asyncio.to_thread(self._deliver, message)
         except smtplib.SMTPRecipientsRefused as error:
             replies = "; ".join(
                 f"{code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
@@ -177,6 +197,9 @@ class SmtpBackend:
             raise RetryLater(text) from None
         except (OSError, smtplib.SMTPException) as error:
             raise RetryLater(f"SMTP server unreachable: {error}") from None
+        closing = asyncio.create_task(asyncio.to_thread(self._quit, client))
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
         return message.message_id
 
 

@@ -79,6 +79,12 @@ class Worker:
     async def run(self, once: bool = False) -> int:
         """Run until stopped (or, with once, until nothing is ready). Returns jobs processed."""
         loop = asyncio.get_running_loop()
+        # Blocking I/O (SMTP, storage) runs in the default executor: sized to the jobs in
+        # flight, or Python's default (CPU count + 4) would hold a slow mail server's sends to
+        # a handful at a time.
+        loop.set_default_executor(
+            ThreadPoolExecutor(self.settings.concurrency + 4, thread_name_prefix="worker-io")
+        )
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.request_stop)

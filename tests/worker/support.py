@@ -37,6 +37,14 @@ class Sleep(BaseModel):
     seconds: float = 0
 
 
+class Rendezvous(BaseModel):
+    name: str
+
+
+# Barriers test.blocking_io jobs wait at, in threads (set up by the test that enqueues them).
+BARRIERS: dict[str, threading.Barrier] = {}
+
+
 class Fail(BaseModel):
     message: str = "boom"
     permanent: bool = False
@@ -65,6 +73,12 @@ def build_registry() -> Registry:
     async def sleep(ctx: JobContext, payload: Sleep) -> dict[str, Any]:
         await asyncio.sleep(payload.seconds)
         return {"slept": payload.seconds}
+
+    @registry.register("test.blocking_io", Rendezvous)
+    async def blocking_io(ctx: JobContext, payload: Rendezvous) -> dict[str, Any]:
+        # Blocking I/O as the handlers do it (SMTP, storage): in the loop's default executor.
+        await asyncio.to_thread(BARRIERS[payload.name].wait)
+        return {"met": payload.name}
 
     @registry.register("test.fail", Fail)
     async def fail(ctx: JobContext, payload: Fail) -> dict[str, Any]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 import time
 
 import httpx
 import psycopg
 
 from fieldbase_local.net import free_port
+from tests.worker import support
 from tests.worker.conftest import (
     TEST_REGISTRY,
     BackgroundWorker,
@@ -221,3 +223,16 @@ def test_through_pgbouncer_in_transaction_mode(sql, settings, db):
         assert "user=fieldbase_worker" in bouncer.log()
     runs = sql.execute("select count(*) as n, count(distinct job_id) as jobs from public.test_runs")
     assert runs.fetchone() == {"n": 120, "jobs": 120}
+
+
+def test_blocking_io_of_every_job_in_flight_runs_at_once(sql, settings):
+    # 16 jobs that each wait in a thread until all 16 are waiting: Python's default executor
+    # (CPU count + 4 threads) would hold them to a few at a time and the barrier would break,
+    # as a slow mail server's sends would queue behind each other.
+    support.BARRIERS["sixteen"] = threading.Barrier(16, timeout=10)
+    ids = [enqueue(sql, "test.blocking_io", {"name": "sixteen"}) for _ in range(16)]
+    with BackgroundWorker(
+        configured(settings, registry=TEST_REGISTRY, concurrency=32, per_organization_limit=0)
+    ):
+        wait_until(lambda: not set(statuses(sql, ids).values()) & {"queued", "running"}, timeout=20)
+    assert set(statuses(sql, ids).values()) == {"succeeded"}, job(sql, ids[0])["last_error"]
