@@ -24,6 +24,16 @@ FIGURES = [
     "pdf_invoices_per_s",
     "emails_per_s",
     "webhooks_per_s",
+    "queue_worker_cpu_us_per_job",
+    "queue_server_cpu_us_per_job",
+    "queue_wal_bytes_per_job",
+]
+# Counts that may be zero (the soak's faults must lose nothing).
+COUNTS = [
+    "soak_jobs_lost",
+    "soak_jobs_duplicated_effects",
+    "soak_jobs_wrongly_dead",
+    "soak_recovery_s",
 ]
 
 
@@ -38,10 +48,16 @@ def test_a_smoke_run_prints_every_figure():
     )
     assert result.returncode == 0, result.stderr[-3000:]
     figures = json.loads(result.stdout)
-    missing = [name for name in FIGURES if name not in figures]
+    missing = [name for name in FIGURES + COUNTS if name not in figures]
     assert missing == []
     numbers = {k: v for k, v in figures.items() if k in FIGURES and k != "rls_plan_checks"}
     assert all(isinstance(v, int | float) and v > 0 for v in numbers.values()), numbers
     assert figures["rls_plan_checks"] == "pass" or isinstance(figures["rls_plan_checks"], list)
     assert "queue_graphile_worker_jobs_per_s" in figures
     assert "queue_procrastinate_jobs_per_s" in figures
+    # The soak killed a worker, restarted the database, and lost nothing and killed nothing.
+    assert figures["soak_kills"] >= 1 and figures["soak_database_restarts"] == 1
+    assert figures["soak_jobs_lost"] == 0 and figures["soak_jobs_wrongly_dead"] == 0
+    # None when the killed worker held nothing; else within a lease (and the poll interval).
+    recovery = figures["soak_recovery_s"]
+    assert recovery is None or recovery <= figures["soak_lease_seconds"] + 1

@@ -1,0 +1,117 @@
+"""What a queue drain costs, measured the same way for fieldbase and its peers: jobs per second
+from the first job done to the last (start-up left out), and over the same window the CPU the
+worker processes and the database server spent and the WAL written, per job. CPU comes from
+/proc (the server's exited backends are in the postmaster's reaped-children counters)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+from fieldbase_local import settings
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    # Fields after the command name, which may itself hold spaces or parentheses.
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def process_cpu_s(pid: int, reaped_children: bool = False) -> float:
+    fields = _stat(pid)
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks / TICKS
+
+
+def server_cpu_s(inst: settings.Instance) -> float:
+    """The postmaster, every backend it has reaped, and every process it still runs."""
+    postmaster = int((inst.pgdata / "postmaster.pid").read_text().split()[0])
+    total = process_cpu_s(postmaster, reaped_children=True)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = _stat(int(entry.name))
+        except (OSError, ValueError):
+            continue  # gone since the listing
+        if int(fields[1]) == postmaster:
+            total += (int(fields[11]) + int(fields[12])) / TICKS
+    return total
+
+
+@dataclass
+class Usage:
+    at: float
+    done: int
+    worker_cpu_s: float
+    server_cpu_s: float
+    wal_bytes: int
+
+
+@dataclass(frozen=True)
+class Drain:
+    jobs_per_s: float
+    worker_cpu_us_per_job: float
+    server_cpu_us_per_job: float
+    wal_bytes_per_job: float
+
+
+def drain(
+    inst: settings.Instance,
+    dsn: str,
+    done_sql: str,
+    jobs: int,
+    procs: list[subprocess.Popen],
+    every: float = 0.05,
+    timeout: float = 600,
+) -> Drain:
+    """Polls done_sql until it reaches jobs; stops the worker processes either way."""
+
+    def usage(conn: psycopg.Connection, done: int) -> Usage:
+        return Usage(
+            time.perf_counter(),
+            done,
+            sum(process_cpu_s(p.pid) for p in procs),
+            server_cpu_s(inst),
+            int(conn.execute("select pg_current_wal_insert_lsn() - '0/0'::pg_lsn").fetchone()[0]),
+        )
+
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            begin = usage(conn, 0)
+            first: Usage | None = None
+            deadline = time.monotonic() + timeout
+            done = 0
+            while time.monotonic() < deadline:
+                done = conn.execute(done_sql).fetchone()[0]
+                if first is None and done > 0:
+                    first = usage(conn, done)
+                if done >= jobs:
+                    last = usage(conn, done)
+                    break
+                time.sleep(every)
+            else:
+                raise RuntimeError(f"only {done} of {jobs} jobs done in time")
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(30)
+    assert first is not None
+    if last.done - first.done < jobs / 2:  # most done between two polls: count from the start
+        first = begin
+    counted = last.done - first.done
+    return Drain(
+        counted / (last.at - first.at),
+        (last.worker_cpu_s - first.worker_cpu_s) * 1e6 / counted,
+        (last.server_cpu_s - first.server_cpu_s) * 1e6 / counted,
+        (last.wal_bytes - first.wal_bytes) / counted,
+    )
