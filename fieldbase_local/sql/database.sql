@@ -305,3 +305,12 @@ reset role;
 
 grant all on all tables in schema storage to postgres, anon, authenticated, service_role;
 grant execute on all functions in schema storage to postgres, anon, authenticated, service_role;
+
+-- ==========================================================================================
+-- Realtime: Supabase creates the supabase_realtime publication empty, owned by postgres, so
+-- a migration adds tables with `alter publication supabase_realtime add table ...`. Realtime
+-- decodes the WAL (wal_level = logical) and, for each subscriber, selects the changed row as
+-- that subscriber's role and claims: RLS decides who receives a change.
+-- ==========================================================================================
+create publication supabase_realtime with (publish = 'insert, update, delete, truncate');
+alter publication supabase_realtime owner to postgres;
