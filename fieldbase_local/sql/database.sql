@@ -312,5 +312,11 @@ grant execute on all functions in schema storage to postgres, anon, authenticate
 -- decodes the WAL (wal_level = logical) and, for each subscriber, selects the changed row as
 -- that subscriber's role and claims: RLS decides who receives a change.
 -- ==========================================================================================
-create publication supabase_realtime with (publish = 'insert, update, delete, truncate');
+do $$
+begin
+  if not exists (select from pg_catalog.pg_publication where pubname = 'supabase_realtime') then
+    create publication supabase_realtime with (publish = 'insert, update, delete, truncate');
+  end if;
+end
+$$;
 alter publication supabase_realtime owner to postgres;
