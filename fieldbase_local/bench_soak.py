@@ -52,7 +52,7 @@ class Soak:
         self.done = threading.Event()
 
     # --- setup ----------------------------------------------------------------------------
-    def _enqueue(self, conn: psycopg.Connection, sink: MailSink, receiver: WebhookReceiver):
+    def _enqueue(self, conn: psycopg.Connection, receiver: WebhookReceiver) -> int:
         conn.execute(
             "delete from queue.job_queue where kind in ('email.trial_expiring', 'webhook.deliver')"
         )
@@ -182,7 +182,7 @@ class Soak:
             WebhookReceiver(SECRET) as receiver,
             psycopg.connect(self.inst.dsn(dbname=self.database), autocommit=True) as conn,
         ):
-            total = self._enqueue(conn, sink, receiver)
+            total = self._enqueue(conn, receiver)
             started = time.monotonic()
             for slot in range(self.workers):
                 self._start_worker(slot, sink)

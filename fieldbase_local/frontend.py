@@ -58,11 +58,10 @@ def typecheck(project: Path = EXAMPLES_DIR) -> subprocess.CompletedProcess:
     )
 
 
-def _migrated_database() -> str:
-    """The test cluster's migrated template (no test helpers), built as the suite builds it."""
+def migrated_database(inst: settings.Instance) -> str:
+    """The test cluster's migrated template: what the migrations build, without test helpers."""
     from fieldbase_local import testing
 
-    inst = testing._build_templates()
     return inst.dsn(settings.SCHEMA_OWNER, testing.PGTAP_TEMPLATE)
 
 
@@ -70,7 +69,9 @@ def main(argv: list[str]) -> int:
     command = argv[0] if argv else "types"
     if command == "types":
         TYPES_FILE.parent.mkdir(exist_ok=True)
-        TYPES_FILE.write_text(generate_types(_migrated_database()))
+        from fieldbase_local import testing
+
+        TYPES_FILE.write_text(generate_types(migrated_database(testing.build_templates())))
         print(f"wrote {TYPES_FILE.relative_to(settings.REPO_ROOT)}")
         return 0
     if command == "typecheck":

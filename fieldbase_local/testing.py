@@ -85,11 +85,11 @@ _TEMPLATES = pytest.StashKey[settings.Instance]()
 def ensure_templates(config: pytest.Config) -> settings.Instance:
     """Build both templates once per session (shared by fixtures and pgTAP items)."""
     if _TEMPLATES not in config.stash:
-        config.stash[_TEMPLATES] = _build_templates()
+        config.stash[_TEMPLATES] = build_templates()
     return config.stash[_TEMPLATES]
 
 
-def _build_templates() -> settings.Instance:
+def build_templates() -> settings.Instance:
     inst = settings.instance("test")
     stack.ensure_running(inst)
     # Every template is a copy of the postgres database (pg_cron can only be created there).

@@ -14,7 +14,7 @@ from fieldbase_local import frontend, settings
 
 @pytest.fixture(scope="module")
 def generated(templates) -> str:
-    return frontend.generate_types(templates.dsn(settings.SCHEMA_OWNER, "fieldbase_migrated"))
+    return frontend.generate_types(frontend.migrated_database(templates))
 
 
 def test_the_committed_types_are_what_the_migrations_generate(generated):

@@ -24,6 +24,16 @@ values (%s, %s, %s, 'Concurrent') returning number
 """
 
 
+def numbers_of(conn, org: str) -> list[int]:
+    return [
+        row[0]
+        for row in conn.execute(
+            "select number from public.work_orders where organization_id = %s order by number",
+            (org,),
+        )
+    ]
+
+
 def test_concurrent_inserts_get_gap_free_unique_numbers(fresh_db):
     targets = {}
     with fresh_db.connect() as conn:
@@ -56,14 +66,7 @@ def test_concurrent_inserts_get_gap_free_unique_numbers(fresh_db):
     assert errors == []
     with fresh_db.connect() as conn:
         for org in (ACME, BETA):
-            numbers = [
-                row[0]
-                for row in conn.execute(
-                    "select number from public.work_orders where organization_id = %s "
-                    "order by number",
-                    (org,),
-                )
-            ]
+            numbers = numbers_of(conn, org)
             assert numbers, org
             assert numbers == list(range(1, len(numbers) + 1)), f"gaps or duplicates in {org}"
 
@@ -84,14 +87,7 @@ def test_a_bulk_insert_is_numbered_gap_free_and_a_deleted_number_is_not_given_ag
             BULK, {"rows": 3000, "a": ACME, "ac": ac, "as": as_, "b": BETA, "bc": bc, "bs": bs}
         )
         for org in (ACME, BETA):
-            numbers = [
-                r[0]
-                for r in conn.execute(
-                    "select number from public.work_orders where organization_id = %s"
-                    " order by number",
-                    (org,),
-                )
-            ]
+            numbers = numbers_of(conn, org)
             assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 3000, org
             (counted,) = conn.execute(
                 "select last_number from private.work_order_counters where organization_id = %s",
