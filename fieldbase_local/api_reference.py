@@ -1,0 +1,533 @@
+"""The API reference, from the database itself: every table, view, column, RPC and enum in an
+exposed schema carries a COMMENT (PostgREST serves them as its OpenAPI descriptions), and
+docs/api.md lists them by area with who may do what and the errors each RPC raises.
+
+    python -m fieldbase_local.api_reference docs   # writes docs/api.md
+    python -m fieldbase_local.api_reference draft  # `comment on` statements for what lacks one
+
+`draft` is where a new migration's comments start: it takes the `--` comment above each
+table, column or function in the migrations, describes the columns every table shares and
+foreign keys from their constraint, and leaves `TODO` where a person has to write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from fieldbase_local import postgrest, settings
+
+DOCS_FILE = settings.REPO_ROOT / "docs" / "api.md"
+MIGRATIONS_DIR = settings.SUPABASE_DIR / "migrations"
+SQL = settings.BOOTSTRAP_SQL_DIR / "api_reference"
+
+# The area each migration's objects belong to, in the order the reference lists them. An
+# object belongs to the migration that first creates it.
+AREAS: dict[str, list[str]] = {
+    "Organizations and members": [
+        "organizations",
+        "profiles",
+        "memberships",
+        "organization_functions",
+        "invitations",
+        "access_token_hook",
+    ],
+    "Activity, notifications and audit": ["activity_and_notifications", "audit_log"],
+    "Feature flags, usage and health": ["feature_flags_and_usage", "rate_limit", "health"],
+    "Background jobs": ["job_queue", "job_queue_operations"],
+    "Email, documents and webhooks": ["email_delivery", "documents", "webhooks"],
+    "Customers and sites": ["customers_and_sites"],
+    "Work orders": [
+        "work_orders",
+        "work_order_checklists_notes_attachments",
+        "checklists_edited_by_planners",
+    ],
+    "Scheduling": ["visits_and_time", "visit_events", "availability_and_authority_fields"],
+    "Backflow testing and compliance": [
+        "backflow_test_reports",
+        "compliance",
+        "authority_submission_outcome",
+    ],
+    "Service agreements": ["service_agreements"],
+    "Price book and estimates": ["price_book", "estimates"],
+    "Invoices and payments": ["invoices_and_payments", "stripe_events"],
+    "Customer portal": ["customer_portal", "portal_and_technician_access"],
+    "Support tickets": ["support_tickets"],
+    "Dashboards and exports": ["dashboards_and_exports"],
+}
+
+# Columns most tables share, described once.
+SHARED_COLUMNS = {
+    "id": "Primary key.",
+    "organization_id": "The organization this row belongs to; every policy filters on it.",
+    "created_at": "When the row was created.",
+    "updated_at": "When the row last changed.",
+    "created_by": "The user who created it.",
+    "deleted_at": "When it was archived; null while it is active.",
+}
+
+
+# ------------------------------------------------------------------------------------------
+# What the migrations say about each object
+# ------------------------------------------------------------------------------------------
+
+_CREATE = re.compile(
+    r"create\s+(?:or\s+replace\s+)?(table|view|function|type)\s+(public|private)\.(\w+)", re.I
+)
+_ALTER = re.compile(r"alter\s+table\s+(?:only\s+)?public\.(\w+)(.*)", re.I)
+_ADD_COLUMN = re.compile(r"add\s+column\s+(?:if\s+not\s+exists\s+)?(\w+)", re.I)
+_COLUMN = re.compile(r"(\w+)\s+\S")
+_NOT_COLUMNS = {"constraint", "primary", "unique", "check", "foreign", "exclude", "like"}
+
+
+def _origins(
+    files: list[Path],
+) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], tuple[str, int]]]:
+    """(kind, name) -> the `--` comment just above its creation; and -> the creating migration
+    and the object's place in the order of creation.
+
+    Columns are named "table.column"; a private function's comment stands for the public
+    wrapper of the same name when the wrapper has none."""
+    comments: dict[tuple[str, str], str] = {}
+    created_in: dict[tuple[str, str], tuple[str, int]] = {}
+    for path in files:
+        migration = path.stem.split("_", 1)[1]
+        block: list[str] = []
+        table = alter = None
+        for raw in path.read_text().splitlines():
+            line = raw.strip()
+            if line.startswith("--"):
+                text = line[2:].strip()
+                if text and not set(text) <= set("=-"):
+                    block.append(text)
+                continue
+            if not line:
+                block = []
+                continue
+            code, _, inline = line.partition(" -- ")
+            text = " ".join(block) or inline.strip()
+            if created := _CREATE.match(code):
+                kind, schema, name = created.group(1).lower(), created.group(2), created.group(3)
+                if schema == "public":
+                    created_in.setdefault((kind, name), (migration, len(created_in)))
+                    table = name if kind == "table" else None
+                key = (kind, name) if schema == "public" else ("private function", name)
+                if text and kind in ("table", "view", "function", "type"):
+                    comments[key] = text
+            elif table and raw.startswith(")"):
+                table = None
+            elif (
+                table
+                and text
+                and re.match(r"  \w", raw)
+                and (column := _COLUMN.match(line))
+                and column.group(1).lower() not in _NOT_COLUMNS
+            ):
+                comments[("column", f"{table}.{column.group(1)}")] = text
+            if altered := _ALTER.match(code):
+                alter, code = altered.group(1), altered.group(2)
+            if alter:
+                if (added := _ADD_COLUMN.search(code)) and text:
+                    comments[("column", f"{alter}.{added.group(1)}")] = text
+                if code.rstrip().endswith(";"):
+                    alter = None
+            block = []
+    return comments, created_in
+
+
+# Objects that belong to another area than the migration that created them.
+MOVED = {
+    "send_estimate": "Price book and estimates",
+    "approve_estimate": "Price book and estimates",
+    "decline_estimate": "Price book and estimates",
+    "convert_estimate": "Price book and estimates",
+}
+
+
+def area_of(migration: str) -> str:
+    for area, migrations in AREAS.items():
+        if migration in migrations:
+            return area
+    raise KeyError(f"migration {migration} is in no area: add it to api_reference.AREAS")
+
+
+# ------------------------------------------------------------------------------------------
+# The exposed schema, as the database has it
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    name: str
+    type: str
+    nullable: bool
+    comment: str | None
+    references: str | None  # the table a foreign key on this column points at
+    view_source: str | None  # for a view column: "table.column" it shows, if plain
+
+
+@dataclass
+class Relation:
+    name: str
+    kind: str  # table or view
+    comment: str | None
+    privileges: dict[str, list[str]]
+    policies: list[tuple[str, str, str]]  # (command, roles, name)
+    rls: bool
+    columns: list[Column] = field(default_factory=list)
+    constraints: list[tuple[str, str]] = field(default_factory=list)  # (name, definition)
+
+
+@dataclass
+class Function:
+    name: str
+    arguments: str
+    returns: str
+    comment: str | None
+    callers: list[str]
+    body: str
+
+
+@dataclass
+class Enum:
+    name: str
+    labels: list[str]
+    comment: str | None
+
+
+@dataclass
+class Schema:
+    relations: list[Relation]
+    functions: list[Function]
+    enums: list[Enum]
+    private_bodies: dict[str, str]  # private function name -> its bodies, joined
+
+    def uncommented(self) -> list[str]:
+        missing = [f"{r.kind} public.{r.name}" for r in self.relations if not r.comment]
+        missing += [
+            f"column public.{r.name}.{c.name}"
+            for r in self.relations
+            for c in r.columns
+            if not c.comment
+        ]
+        missing += [f"function public.{f.name}" for f in self.functions if not f.comment]
+        missing += [f"type public.{e.name}" for e in self.enums if not e.comment]
+        return missing
+
+
+def read_schema(conn: psycopg.Connection) -> Schema:
+    relations = {
+        name: Relation(name, kind, comment, defaultdict(list), [], rls)
+        for name, kind, comment, rls in conn.execute((SQL / "relations.sql").read_text())
+    }
+    for table, role, privilege, whole, columns, others in conn.execute(
+        (SQL / "privileges.sql").read_text()
+    ):
+        if whole:
+            relations[table].privileges[role].append(privilege)
+        elif columns and len(others) < len(columns):
+            relations[table].privileges[role].append(f"{privilege} (all but {', '.join(others)})")
+        elif columns:
+            relations[table].privileges[role].append(f"{privilege} ({', '.join(columns)})")
+    for table, command, roles, name in conn.execute((SQL / "policies.sql").read_text()):
+        relations[table].policies.append((command, roles, name))
+    for table, name, definition in conn.execute((SQL / "constraints.sql").read_text()):
+        relations[table].constraints.append((name, definition))
+    for row in conn.execute((SQL / "columns.sql").read_text()):
+        relations[row[0]].columns.append(Column(*row[1:]))
+    functions = [Function(*row) for row in conn.execute((SQL / "functions.sql").read_text())]
+    enums = [Enum(*row) for row in conn.execute((SQL / "enums.sql").read_text())]
+    bodies: dict[str, str] = defaultdict(str)
+    for name, body in conn.execute(
+        "select proname, prosrc from pg_proc where pronamespace = 'private'::regnamespace"
+    ):
+        bodies[name] += body
+    return Schema(list(relations.values()), functions, enums, dict(bodies))
+
+
+# ------------------------------------------------------------------------------------------
+# Errors an RPC raises
+# ------------------------------------------------------------------------------------------
+
+_RAISE = re.compile(r"raise\s+exception\s+'((?:[^']|'')*)'(.*?);", re.I | re.S)
+_ERRCODE = re.compile(r"errcode\s*=\s*'(\w+)'", re.I)
+_CALL = re.compile(r"private\.(\w+)\s*\(")
+_AUTHORIZE = re.compile(r"private\.authorize(_portal)?\s*\((.*?)\)\s*;", re.I | re.S)
+_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+# Guards whose errors depend on how they are called: described from the call instead.
+_GUARDS = {
+    "authorize",
+    "authorize_portal",
+    "assert_organization_writable",
+    "assert_mfa_if_required",
+}
+
+
+def _message(template: str) -> str:
+    return template.replace("''", "'").replace("%", "…")
+
+
+def raised_errors(body: str, private_bodies: dict[str, str]) -> list[tuple[str, str]]:
+    """(SQLSTATE, message) for every `raise` in the body and the private functions it calls."""
+    errors: list[tuple[str, str]] = []
+    seen: set[str] = set()
+
+    def visit(text: str) -> None:
+        for call in _AUTHORIZE.finditer(text):
+            portal, arguments = call.group(1), call.group(2)
+            if not portal:
+                errors.append(("42501", "Sign in first"))
+            # The denial message: the quoted argument that is not a role array.
+            for quoted in _QUOTED.finditer(arguments):
+                if not quoted.group(1).startswith("{"):
+                    # A message built with || ends in the part only known when it runs.
+                    built = arguments[quoted.end() :].lstrip().startswith("||")
+                    errors.append(
+                        ("42501", _message(quoted.group(1)).strip() + (" …" if built else ""))
+                    )
+                    break
+            if not re.search(r"writing\s*=>\s*false", arguments):
+                visit_guard("assert_organization_writable")
+            if re.search(r"sensitive\s*=>\s*true", arguments):
+                visit_guard("assert_mfa_if_required")
+        for guard in ("assert_organization_writable", "assert_mfa_if_required"):
+            if f"private.{guard}(" in text:
+                visit_guard(guard)
+        for raised in _RAISE.finditer(text):
+            code = _ERRCODE.search(raised.group(2))
+            if raised.group(1) != "%":
+                errors.append((code.group(1) if code else "P0001", _message(raised.group(1))))
+        for name in _CALL.findall(text):
+            if name not in seen and name not in _GUARDS and name in private_bodies:
+                seen.add(name)
+                visit(private_bodies[name])
+
+    def visit_guard(name: str) -> None:
+        for raised in _RAISE.finditer(private_bodies.get(name, "")):
+            code = _ERRCODE.search(raised.group(2))
+            errors.append((code.group(1) if code else "P0001", _message(raised.group(1))))
+
+    visit(body)
+    return list(dict.fromkeys(errors))
+
+
+# ------------------------------------------------------------------------------------------
+# Drafting comments
+# ------------------------------------------------------------------------------------------
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _referenced(table: str) -> str:
+    if table == "auth.users":
+        return "The user (auth.users)."
+    if table == "memberships":
+        return "The member (a membership of the same organization)."
+    noun = table[:-3] + "y" if table.endswith("ies") else table.removesuffix("s")
+    return f"The {noun.replace('_', ' ')} (public.{table})."
+
+
+def draft(schema: Schema, files: list[Path]) -> str:
+    """`comment on` statements for every exposed object without a comment."""
+    comments, _ = _origins(files)
+    lines: list[str] = []
+
+    def put(target: str, text: str | None) -> None:
+        lines.append(f"comment on {target} is {_literal(text or 'TODO')};")
+
+    for enum in schema.enums:
+        if not enum.comment:
+            put(f"type public.{enum.name}", comments.get(("type", enum.name)))
+    for relation in schema.relations:
+        if not relation.comment:
+            put(
+                f"{relation.kind} public.{relation.name}",
+                comments.get((relation.kind, relation.name)),
+            )
+        for column in relation.columns:
+            if column.comment:
+                continue
+            text = comments.get(("column", f"{relation.name}.{column.name}"))
+            if not text and column.view_source:
+                text = comments.get(("column", column.view_source))
+            if not text and column.name in SHARED_COLUMNS:
+                text = SHARED_COLUMNS[column.name]
+            if not text and column.references:
+                text = _referenced(column.references)
+            put(f"column public.{relation.name}.{column.name}", text)
+    for function in schema.functions:
+        if not function.comment:
+            text = comments.get(("function", function.name)) or comments.get(
+                ("private function", function.name)
+            )
+            put(f"function public.{function.name}({function.arguments})", text)
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------------------------------
+# docs/api.md
+# ------------------------------------------------------------------------------------------
+
+
+def _cell(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def _access(privileges: dict[str, list[str]]) -> list[str]:
+    granted = [f"- {role}: {'; '.join(p)}" for role, p in privileges.items() if p]
+    return (
+        ["**Grants** (a column list: only those columns):", "", *granted]
+        if granted
+        else ["**Grants:** none to an API role."]
+    )
+
+
+def _render_relation(relation: Relation) -> list[str]:
+    out = [f"#### `{relation.name}` ({relation.kind})", "", relation.comment or "", ""]
+    out += [*_access(relation.privileges), ""]
+    if relation.kind == "table":
+        out.append(
+            "Row-level security is on; what a role sees and changes is what these policies allow:"
+            if relation.rls
+            else "Row-level security is off."
+        )
+    else:
+        out.append("A security invoker view: the policies of the tables it reads apply.")
+    out.append("")
+    for command, roles, name in relation.policies:
+        out.append(f"- {command} ({roles}): {name}")
+    if relation.policies:
+        out.append("")
+    out += ["| Column | Type | Description |", "| --- | --- | --- |"]
+    for column in relation.columns:
+        kind = column.type + ("" if column.nullable else ", not null")
+        out.append(f"| `{column.name}` | {kind} | {_cell(column.comment)} |")
+    if relation.constraints:
+        out += ["", "Constraints (an error names the one it broke):", ""]
+        out += [f"- `{name}`: `{definition}`" for name, definition in relation.constraints]
+    return [*out, ""]
+
+
+def _render_function(function: Function, schema: Schema) -> list[str]:
+    out = [
+        f"#### `{function.name}({function.arguments})` → {function.returns}",
+        "",
+        function.comment or "",
+        "",
+        f"**Callable by:** {', '.join(function.callers) or 'no API role'}.",
+        "",
+    ]
+    errors = raised_errors(function.body, schema.private_bodies)
+    if errors:
+        out += ["| SQLSTATE | HTTP | Message |", "| --- | --- | --- |"]
+        for code, message in errors:
+            out.append(f"| {code} | {postgrest.http_status(code)} | {_cell(message)} |")
+        out.append("")
+    return out
+
+
+GROUPS = ("tables and views", "RPCs", "enums")
+
+
+def _render_enum(enum: Enum) -> list[str]:
+    values = ", ".join(f"`{label}`" for label in enum.labels)
+    return [f"#### `{enum.name}` (enum)", "", enum.comment or "", "", f"Values: {values}.", ""]
+
+
+def _anchor(title: str) -> str:
+    return re.sub(r"[^a-z0-9 -]", "", title.lower()).replace(" ", "-")
+
+
+def render(schema: Schema, files: list[Path]) -> str:
+    _, created_in = _origins(files)
+    # area -> group -> [(place in the order of creation, name, lines)]
+    by_area: dict[str, dict[str, list[tuple[int, str, list[str]]]]] = {
+        area: {group: [] for group in GROUPS} for area in AREAS
+    }
+
+    def place(kind: str, name: str, group: str, lines: list[str]) -> None:
+        migration, order = created_in[(kind, name)]
+        area = MOVED.get(name) or area_of(migration)
+        by_area[area][group].append((order, name, lines))
+
+    for relation in schema.relations:
+        place(relation.kind, relation.name, GROUPS[0], _render_relation(relation))
+    for function in schema.functions:
+        place("function", function.name, GROUPS[1], _render_function(function, schema))
+    for enum in schema.enums:
+        place("type", enum.name, GROUPS[2], _render_enum(enum))
+    out = [
+        "# fieldbase API reference",
+        "",
+        "Generated from the database by `scripts/types` (`fieldbase_local/api_reference.py`):",
+        "do not edit it by hand. Descriptions are the `comment on` statements of the migrations;",
+        "PostgREST serves the same text in its OpenAPI document.",
+        "",
+        "Everything here is in the `public` schema, which PostgREST exposes. Frontends call it",
+        "with the user's JWT as `authenticated` (or `anon` before signing in); `service_role` is a",
+        "backend's secret key and bypasses row-level security. On a table, the grants say which",
+        "columns a role may write at all, and the policies which rows. An RPC checks the caller's",
+        "role in the organization itself. Errors come back as PostgREST errors: `code` is the",
+        "SQLSTATE, `message` the text below with its blanks (…) filled in, and the HTTP status",
+        "follows from the code (PTnnn is status nnn). Besides the errors listed, a write that",
+        "breaks a constraint fails with 23505 / 23503 (409) or 23514 (400), naming it.",
+        "",
+        "## Areas",
+        "",
+    ]
+    for area, groups in by_area.items():
+        if any(groups.values()):
+            names = "; ".join(
+                f"{group}: " + ", ".join(f"`{name}`" for _, name, _ in sorted(items))
+                for group, items in groups.items()
+                if items
+            )
+            out.append(f"- [{area}](#{_anchor(area)}): {names}")
+    out.append("")
+    for area, groups in by_area.items():
+        if not any(groups.values()):
+            continue
+        out += [f"## {area}", ""]
+        for group, items in groups.items():
+            if items:
+                out += [f"### {area}: {group}", ""]
+                for _, _, lines in sorted(items, key=lambda item: item[0]):
+                    out += lines
+    return "\n".join(line.rstrip() for line in out).rstrip() + "\n"
+
+
+def migration_files() -> list[Path]:
+    return sorted(MIGRATIONS_DIR.glob("*.sql"))
+
+
+def main(argv: list[str]) -> int:
+    from fieldbase_local import frontend, testing
+
+    command = argv[0] if argv else "docs"
+    if command not in ("docs", "draft"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    # Building the template reports its progress: on stderr, so `draft` prints only SQL.
+    with contextlib.redirect_stdout(sys.stderr):
+        dsn = frontend.migrated_database(testing.build_templates())
+    with psycopg.connect(dsn) as conn:
+        schema = read_schema(conn)
+    if command == "draft":
+        print(draft(schema, migration_files()), end="")
+        return 0
+    DOCS_FILE.parent.mkdir(exist_ok=True)
+    DOCS_FILE.write_text(render(schema, migration_files()))
+    print(f"wrote {DOCS_FILE.relative_to(settings.REPO_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

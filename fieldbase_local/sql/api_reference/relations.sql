@@ -1,0 +1,9 @@
+-- The tables and views of the exposed schema: name, kind, COMMENT, whether RLS is on.
+select
+  c.relname,
+  case when c.relkind in ('v', 'm') then 'view' else 'table' end as kind,
+  obj_description(c.oid, 'pg_class') as comment,
+  c.relrowsecurity
+from pg_class as c
+where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm')
+order by c.relname;

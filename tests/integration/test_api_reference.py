@@ -1,0 +1,103 @@
+"""The API reference cannot drift: every exposed table, view, column, RPC and enum carries a
+COMMENT, and docs/api.md is what the migrations generate, with who may do what and the errors
+each RPC raises read from the database itself."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from fieldbase_local import api_reference, frontend
+
+
+@pytest.fixture(scope="module")
+def schema(templates) -> api_reference.Schema:
+    with psycopg.connect(frontend.migrated_database(templates)) as conn:
+        return api_reference.read_schema(conn)
+
+
+def section(docs: str, title: str) -> str:
+    return docs.split(f"#### `{title}", 1)[1].split("\n#### ", 1)[0]
+
+
+def test_every_exposed_object_has_a_comment(schema):
+    assert schema.relations and schema.functions and schema.enums
+    assert schema.uncommented() == [], "comment them in a migration (api_reference draft)"
+
+
+def test_the_committed_reference_is_what_the_migrations_generate(schema):
+    generated = api_reference.render(schema, api_reference.migration_files())
+    assert api_reference.DOCS_FILE.read_text() == generated, (
+        "docs/api.md is stale: run scripts/types"
+    )
+
+
+def test_the_reference_says_who_may_do_what_and_what_each_rpc_raises(schema):
+    docs = api_reference.render(schema, api_reference.migration_files())
+    payment = section(docs, "record_payment(")
+    assert "| 42501 | 403 | Sign in first |" in payment
+    assert "| 42501 | 403 | Only owners and admins … |" in payment  # a message built with ||
+    assert "| PT409 | 409 | Idempotency key … was used for another payment |" in payment
+    assert "| PT404 | 404 | Invoice … was not found |" in payment
+    assert "its data is read-only" in payment  # the suspended organization's refusal
+    # Sensitive RPCs ask for MFA where the organization requires it; plain ones do not.
+    assert "requires multi-factor authentication" in section(docs, "refund_payment(")
+    assert "requires multi-factor authentication" not in payment
+    # A portal user's refusal comes from the portal guard.
+    assert "| 42501 | 403 | Only the customer decides on its estimates |" in section(
+        docs, "approve_estimate("
+    )
+    # Column grants: what frontends may write at all; policies: which rows.
+    work_orders = section(docs, "work_orders` (table)")
+    assert "- authenticated: select; insert (organization_id, customer_id," in work_orders
+    assert (
+        "- insert (authenticated): Owners, admins and dispatchers can create work orders"
+        in work_orders
+    )
+    # Constraints by name: a 23514 or 23505 error names the one it broke.
+    assert "- `work_orders_title_check`: `CHECK (((char_length(title) >= 1)" in work_orders
+    assert "- authenticated: select (all but token_hash)" in section(docs, "invitations` (table)")
+    assert "**Callable by:** anon, authenticated, service_role." in section(docs, "health(")
+
+
+def test_an_uncommented_object_breaks_the_convention_and_drafts_from_the_migration(
+    migrated_db, tmp_path
+):
+    migration = tmp_path / "20991231000000_gadgets.sql"
+    migration.write_text(
+        "-- A gadget a technician carries.\n"
+        "create table public.gadgets (\n"
+        "  id uuid primary key,\n"
+        "  organization_id uuid not null references public.organizations (id),\n"
+        "  -- Its colour, as the maker names it.\n"
+        "  colour text,\n"
+        "  weight_grams integer\n"
+        ");\n"
+    )
+    with migrated_db.connect(autocommit=True) as conn:
+        conn.execute(migration.read_text())
+        schema = api_reference.read_schema(conn)
+        assert schema.uncommented() == [
+            "table public.gadgets",
+            "column public.gadgets.id",
+            "column public.gadgets.organization_id",
+            "column public.gadgets.colour",
+            "column public.gadgets.weight_grams",
+        ]
+        draft = api_reference.draft(schema, [*api_reference.migration_files(), migration])
+        assert draft.splitlines() == [
+            "comment on table public.gadgets is 'A gadget a technician carries.';",
+            "comment on column public.gadgets.id is 'Primary key.';",
+            "comment on column public.gadgets.organization_id is "
+            "'The organization this row belongs to; every policy filters on it.';",
+            "comment on column public.gadgets.colour is 'Its colour, as the maker names it.';",
+            "comment on column public.gadgets.weight_grams is 'TODO';",
+        ]
+        conn.execute("\n".join(draft.splitlines()[:-1]))
+        conn.execute("comment on column public.gadgets.weight_grams is 'Its weight.'")
+        assert api_reference.read_schema(conn).uncommented() == []
+        # And the reference needs to know the new migration's area.
+        with pytest.raises(KeyError, match="gadgets is in no area"):
+            api_reference.render(
+                api_reference.read_schema(conn), [*api_reference.migration_files(), migration]
+            )
