@@ -4,7 +4,7 @@
 begin;
 \ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(15);
+select plan(16);
 
 select is_empty(
   $$
@@ -196,6 +196,21 @@ select is_empty(
       ) = any(c.conkey)
   $$,
   'Every reference between tenant tables is a composite foreign key on (organization_id, ...)'
+);
+
+-- Policy helpers run on every statement a member sends: as plpgsql a session plans their
+-- query once, while a SQL function with SET search_path is planned again on every call.
+select is_empty(
+  $$
+    select distinct p.oid::regprocedure::text
+    from pg_catalog.pg_depend as d
+    inner join pg_catalog.pg_proc as p on d.refclassid = 'pg_catalog.pg_proc'::regclass and d.refobjid = p.oid
+    where
+      d.classid = 'pg_catalog.pg_policy'::regclass
+      and p.pronamespace = 'private'::regnamespace
+      and p.prolang <> (select l.oid from pg_catalog.pg_language as l where l.lanname = 'plpgsql')
+  $$,
+  'Every private helper a policy calls is plpgsql, so its plan is cached per session'
 );
 
 select * from finish();
