@@ -273,36 +273,51 @@ def _message(template: str) -> str:
     return template.replace("''", "'").replace("%", "…")
 
 
-def raised_errors(body: str, private_bodies: dict[str, str]) -> list[tuple[str, str]]:
-    """(SQLSTATE, message) for every `raise` in the body and the private functions it calls."""
-    errors: list[tuple[str, str]] = []
+@dataclass
+class Checks:
+    """What an RPC checks before it acts, read from its body and the private functions it calls."""
+
+    errors: list[tuple[str, str]]  # (SQLSTATE, message), in the order the body checks them
+    roles: list[str]  # the member roles private.authorize lets through
+    portal: bool  # the customer's portal user may call it (private.authorize_portal)
+    mfa: bool  # an aal2 session where the organization requires MFA
+
+
+def checks(body: str, private_bodies: dict[str, str]) -> Checks:
+    found = Checks([], [], False, False)
     seen: set[str] = set()
 
     def visit(text: str) -> None:
         for call in _AUTHORIZE.finditer(text):
             portal, arguments = call.group(1), call.group(2)
+            found.portal = found.portal or bool(portal)
             if not portal:
-                errors.append(("42501", "Sign in first"))
+                found.errors.append(("42501", "Sign in first"))
+            quoted = list(_QUOTED.finditer(arguments))
+            for literal in quoted:
+                if literal.group(1).startswith("{"):
+                    found.roles += literal.group(1).strip("{}").split(",")
             # The denial message: the quoted argument that is not a role array.
-            for quoted in _QUOTED.finditer(arguments):
-                if not quoted.group(1).startswith("{"):
+            for literal in quoted:
+                if not literal.group(1).startswith("{"):
                     # A message built with || ends in the part only known when it runs.
-                    built = arguments[quoted.end() :].lstrip().startswith("||")
-                    errors.append(
-                        ("42501", _message(quoted.group(1)).strip() + (" …" if built else ""))
-                    )
+                    built = arguments[literal.end() :].lstrip().startswith("||")
+                    message = _message(literal.group(1)).strip() + (" …" if built else "")
+                    found.errors.append(("42501", message))
                     break
             if not re.search(r"writing\s*=>\s*false", arguments):
                 visit_guard("assert_organization_writable")
             if re.search(r"sensitive\s*=>\s*true", arguments):
+                found.mfa = True
                 visit_guard("assert_mfa_if_required")
         for guard in ("assert_organization_writable", "assert_mfa_if_required"):
             if f"private.{guard}(" in text:
+                found.mfa = found.mfa or guard == "assert_mfa_if_required"
                 visit_guard(guard)
         for raised in _RAISE.finditer(text):
             code = _ERRCODE.search(raised.group(2))
             if raised.group(1) != "%":
-                errors.append((code.group(1) if code else "P0001", _message(raised.group(1))))
+                found.errors.append((code.group(1) if code else "P0001", _message(raised.group(1))))
         for name in _CALL.findall(text):
             if name not in seen and name not in _GUARDS and name in private_bodies:
                 seen.add(name)
@@ -311,10 +326,12 @@ def raised_errors(body: str, private_bodies: dict[str, str]) -> list[tuple[str, 
     def visit_guard(name: str) -> None:
         for raised in _RAISE.finditer(private_bodies.get(name, "")):
             code = _ERRCODE.search(raised.group(2))
-            errors.append((code.group(1) if code else "P0001", _message(raised.group(1))))
+            found.errors.append((code.group(1) if code else "P0001", _message(raised.group(1))))
 
     visit(body)
-    return list(dict.fromkeys(errors))
+    found.errors = list(dict.fromkeys(found.errors))
+    found.roles = list(dict.fromkeys(found.roles))
+    return found
 
 
 # ------------------------------------------------------------------------------------------
@@ -416,19 +433,32 @@ def _render_relation(relation: Relation) -> list[str]:
     return [*out, ""]
 
 
+def _who(found: Checks) -> str:
+    who = []
+    if found.roles:
+        who.append("member roles " + ", ".join(found.roles))
+    if found.portal:
+        who.append("the customer's portal user")
+    if not who:
+        return ""  # no role guard: the description says who may call it
+    return (
+        "; " + "; ".join(who) + (" (aal2 where the organization requires MFA)" if found.mfa else "")
+    )
+
+
 def _render_function(function: Function, schema: Schema) -> list[str]:
+    found = checks(function.body, schema.private_bodies)
     out = [
         f"#### `{function.name}({function.arguments})` → {function.returns}",
         "",
         function.comment or "",
         "",
-        f"**Callable by:** {', '.join(function.callers) or 'no API role'}.",
+        f"**Callable by:** {', '.join(function.callers) or 'no API role'}{_who(found)}.",
         "",
     ]
-    errors = raised_errors(function.body, schema.private_bodies)
-    if errors:
+    if found.errors:
         out += ["| SQLSTATE | HTTP | Message |", "| --- | --- | --- |"]
-        for code, message in errors:
+        for code, message in found.errors:
             out.append(f"| {code} | {postgrest.http_status(code)} | {_cell(message)} |")
         out.append("")
     return out
