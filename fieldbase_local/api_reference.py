@@ -400,11 +400,7 @@ def _cell(text: str | None) -> str:
 
 def _access(privileges: dict[str, list[str]]) -> list[str]:
     granted = [f"- {role}: {'; '.join(p)}" for role, p in privileges.items() if p]
-    return (
-        ["**Grants** (a column list: only those columns):", "", *granted]
-        if granted
-        else ["**Grants:** none to an API role."]
-    )
+    return ["**Grants:**", "", *granted] if granted else ["**Grants:** none to an API role."]
 
 
 def _render_relation(relation: Relation) -> list[str]:
