@@ -62,6 +62,15 @@ AREAS: dict[str, list[str]] = {
     "Dashboards and exports": ["dashboards_and_exports"],
 }
 
+# Objects that belong to another area than the migration that created them.
+MOVED = {
+    "send_estimate": "Price book and estimates",
+    "approve_estimate": "Price book and estimates",
+    "decline_estimate": "Price book and estimates",
+    "convert_estimate": "Price book and estimates",
+}
+
+
 # Columns most tables share, described once.
 SHARED_COLUMNS = {
     "id": "Primary key.",
@@ -118,7 +127,7 @@ def _origins(
                     created_in.setdefault((kind, name), (migration, len(created_in)))
                     table = name if kind == "table" else None
                 key = (kind, name) if schema == "public" else ("private function", name)
-                if text and kind in ("table", "view", "function", "type"):
+                if text:
                     comments[key] = text
             elif table and raw.startswith(")"):
                 table = None
@@ -139,15 +148,6 @@ def _origins(
                     alter = None
             block = []
     return comments, created_in
-
-
-# Objects that belong to another area than the migration that created them.
-MOVED = {
-    "send_estimate": "Price book and estimates",
-    "approve_estimate": "Price book and estimates",
-    "decline_estimate": "Price book and estimates",
-    "convert_estimate": "Price book and estimates",
-}
 
 
 def area_of(migration: str) -> str:
