@@ -237,7 +237,7 @@ def read_schema(conn: psycopg.Connection) -> Schema:
             relations[table].privileges[role].append(f"{privilege} ({', '.join(columns)})")
     for table, command, roles, name in conn.execute((SQL / "policies.sql").read_text()):
         relations[table].policies.append((command, roles, name))
-    for table, name, definition in conn.execute((SQL / "constraints.sql").read_text()):
+    for table, name, definition, _ in conn.execute((SQL / "constraints.sql").read_text()):
         relations[table].constraints.append((name, definition))
     for row in conn.execute((SQL / "columns.sql").read_text()):
         relations[row[0]].columns.append(Column(*row[1:]))

@@ -63,6 +63,9 @@ def test_the_reference_says_who_may_do_what_and_what_each_rpc_raises(schema):
     )
     # Constraints by name: a 23514 or 23505 error names the one it broke.
     assert "- `work_orders_title_check`: `CHECK (((char_length(title) >= 1)" in work_orders
+    # A partial unique index backs no constraint, and a 23505 names it all the same.
+    contacts = section(docs, "customer_contacts` (table)")
+    assert "- `customer_contacts_primary_idx`: `UNIQUE (customer_id) WHERE is_primary`" in contacts
     assert "- authenticated: select (all but token_hash)" in section(docs, "invitations` (table)")
     assert "**Callable by:** anon, authenticated, service_role." in section(docs, "health(")
 
