@@ -355,6 +355,10 @@ def _referenced(table: str) -> str:
 def draft(schema: Schema, files: list[Path]) -> str:
     """`comment on` statements for every exposed object without a comment."""
     comments, _ = _origins(files)
+    # A view's column says what the table column it shows says.
+    live = {
+        f"{r.name}.{c.name}": c.comment for r in schema.relations for c in r.columns if c.comment
+    }
     lines: list[str] = []
 
     def put(target: str, text: str | None) -> None:
@@ -374,7 +378,7 @@ def draft(schema: Schema, files: list[Path]) -> str:
                 continue
             text = comments.get(("column", f"{relation.name}.{column.name}"))
             if not text and column.view_source:
-                text = comments.get(("column", column.view_source))
+                text = live.get(column.view_source) or comments.get(("column", column.view_source))
             if not text and column.name in SHARED_COLUMNS:
                 text = SHARED_COLUMNS[column.name]
             if not text and column.references:

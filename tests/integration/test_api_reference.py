@@ -73,8 +73,8 @@ def test_the_reference_says_who_may_do_what_and_what_each_rpc_raises(schema):
 def test_an_uncommented_object_breaks_the_convention_and_drafts_from_the_migration(
     migrated_db, tmp_path
 ):
-    migration = tmp_path / "20991231000000_gadgets.sql"
-    migration.write_text(
+    table = tmp_path / "20991231000000_gadgets.sql"
+    table.write_text(
         "-- A gadget a technician carries.\n"
         "create table public.gadgets (\n"
         "  id uuid primary key,\n"
@@ -84,8 +84,16 @@ def test_an_uncommented_object_breaks_the_convention_and_drafts_from_the_migrati
         "  weight_grams integer\n"
         ");\n"
     )
+    view = tmp_path / "20991231000100_gadget_owners.sql"
+    view.write_text(
+        "-- Gadgets with their organization's name.\n"
+        "create view public.gadget_owners with (security_invoker = true) as\n"
+        "select g.id, g.colour, o.name from public.gadgets as g\n"
+        "inner join public.organizations as o on g.organization_id = o.id;\n"
+    )
+    files = [*api_reference.migration_files(), table, view]
     with migrated_db.connect(autocommit=True) as conn:
-        conn.execute(migration.read_text())
+        conn.execute(table.read_text())
         schema = api_reference.read_schema(conn)
         assert schema.uncommented() == [
             "table public.gadgets",
@@ -94,7 +102,7 @@ def test_an_uncommented_object_breaks_the_convention_and_drafts_from_the_migrati
             "column public.gadgets.colour",
             "column public.gadgets.weight_grams",
         ]
-        draft = api_reference.draft(schema, [*api_reference.migration_files(), migration])
+        draft = api_reference.draft(schema, files)
         assert draft.splitlines() == [
             "comment on table public.gadgets is 'A gadget a technician carries.';",
             "comment on column public.gadgets.id is 'Primary key.';",
@@ -106,8 +114,20 @@ def test_an_uncommented_object_breaks_the_convention_and_drafts_from_the_migrati
         conn.execute("\n".join(draft.splitlines()[:-1]))
         conn.execute("comment on column public.gadgets.weight_grams is 'Its weight.'")
         assert api_reference.read_schema(conn).uncommented() == []
-        # And the reference needs to know the new migration's area.
-        with pytest.raises(KeyError, match="gadgets is in no area"):
-            api_reference.render(
-                api_reference.read_schema(conn), [*api_reference.migration_files(), migration]
-            )
+        # A view's columns say what the columns they show say.
+        conn.execute(view.read_text())
+        draft = api_reference.draft(api_reference.read_schema(conn), files)
+        organization_name = conn.execute(
+            "select col_description('public.organizations'::regclass, 2)"
+        ).fetchone()[0]
+        quoted = organization_name.replace("'", "''")
+        assert draft.splitlines() == [
+            "comment on view public.gadget_owners is 'Gadgets with their organization''s name.';",
+            "comment on column public.gadget_owners.id is 'Primary key.';",
+            "comment on column public.gadget_owners.colour is "
+            "'Its colour, as the maker names it.';",
+            f"comment on column public.gadget_owners.name is '{quoted}';",
+        ]
+        # And the reference needs to know the new migrations' area.
+        with pytest.raises(KeyError, match="migration gadget_owners is in no area"):
+            api_reference.render(api_reference.read_schema(conn), files)
