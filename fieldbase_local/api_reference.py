@@ -180,6 +180,7 @@ class Relation:
     privileges: dict[str, list[str]]
     policies: list[tuple[str, str, str]]  # (command, roles, name)
     rls: bool
+    realtime: bool  # in the supabase_realtime publication
     columns: list[Column] = field(default_factory=list)
     constraints: list[tuple[str, str]] = field(default_factory=list)  # (name, definition)
 
@@ -223,8 +224,8 @@ class Schema:
 
 def read_schema(conn: psycopg.Connection) -> Schema:
     relations = {
-        name: Relation(name, kind, comment, defaultdict(list), [], rls)
-        for name, kind, comment, rls in conn.execute((SQL / "relations.sql").read_text())
+        name: Relation(name, kind, comment, defaultdict(list), [], rls, realtime)
+        for name, kind, comment, rls, realtime in conn.execute((SQL / "relations.sql").read_text())
     }
     for table, role, privilege, whole, columns, others in conn.execute(
         (SQL / "privileges.sql").read_text()
@@ -423,6 +424,12 @@ def _render_relation(relation: Relation) -> list[str]:
         out.append(f"- {command} ({roles}): {name}")
     if relation.policies:
         out.append("")
+    if relation.realtime:
+        out += [
+            "**Realtime:** inserts, updates and deletes are streamed to subscribers who may read"
+            " the row under these policies.",
+            "",
+        ]
     out += ["| Column | Type | Description |", "| --- | --- | --- |"]
     for column in relation.columns:
         kind = column.type + ("" if column.nullable else ", not null")

@@ -67,6 +67,9 @@ def test_the_reference_says_who_may_do_what_and_what_each_rpc_raises(schema):
     contacts = section(docs, "customer_contacts` (table)")
     assert "- `customer_contacts_primary_idx`: `UNIQUE (customer_id) WHERE is_primary`" in contacts
     assert "- authenticated: select (all but token_hash)" in section(docs, "invitations` (table)")
+    # Which tables a live UI can subscribe to.
+    assert "**Realtime:**" in work_orders
+    assert "**Realtime:**" not in section(docs, "invoices` (table)")
     assert "**Callable by:** anon, authenticated, service_role." in section(docs, "health(")
 
 
