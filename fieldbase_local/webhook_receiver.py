@@ -4,6 +4,7 @@ Retry-After) so tests can drive retries. scripts/dev uses it to show verified de
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -51,7 +52,9 @@ class WebhookReceiver:
                     self.send_header(name, value)
                 self.send_header("content-length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                # The sender may have gone (a worker killed while it waited for the answer).
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(data)
 
             def log_message(self, *args: Any) -> None:
                 pass
