@@ -5,7 +5,7 @@ select
   case when c.relkind in ('v', 'm') then 'view' else 'table' end as kind,
   obj_description(c.oid, 'pg_class') as comment,
   c.relrowsecurity,
-  exists (
+  exists(
     select from pg_publication_tables as p
     where p.pubname = 'supabase_realtime' and p.schemaname = 'public' and p.tablename = c.relname
   ) as realtime
