@@ -189,6 +189,7 @@ class Relation:
 class Function:
     name: str
     arguments: str
+    arguments_with_defaults: str  # an argument with a default may be left out of the call
     returns: str
     comment: str | None
     callers: list[str]
@@ -456,7 +457,7 @@ def _who(found: Checks) -> str:
 def _render_function(function: Function, schema: Schema) -> list[str]:
     found = checks(function.body, schema.private_bodies)
     out = [
-        f"#### `{function.name}({function.arguments})` → {function.returns}",
+        f"#### `{function.name}({function.arguments_with_defaults})` → {function.returns}",
         "",
         function.comment or "",
         "",

@@ -35,6 +35,8 @@ def test_the_committed_reference_is_what_the_migrations_generate(schema):
 def test_the_reference_says_who_may_do_what_and_what_each_rpc_raises(schema):
     docs = api_reference.render(schema, api_reference.migration_files())
     payment = section(docs, "record_payment(")
+    # Which arguments a call may leave out.
+    assert "reference text DEFAULT NULL::text" in payment
     assert "**Callable by:** authenticated; member roles owner, admin." in payment
     assert "member roles owner, admin (aal2 where the organization requires MFA)." in section(
         docs, "refund_payment("
