@@ -42,12 +42,19 @@ create index work_order_notes_work_order_idx
 on public.work_order_notes (organization_id, work_order_id, created_at);
 create index work_order_notes_author_idx on public.work_order_notes (author_id);
 
--- Ticking an item records who and when; unticking clears both.
+-- Ticking an item records who and when; unticking clears both. Technicians tick; what a step
+-- says and where it stands is for owners, admins and dispatchers.
 create or replace function private.stamp_checklist_item() returns trigger
 language plpgsql
 set search_path = ''
 as $$
 begin
+  if private.is_api_caller()
+     and (new.label, new.position) is distinct from (old.label, old.position)
+     and new.organization_id not in (select private.organization_ids_for('{owner,admin,dispatcher}')) then
+    raise exception 'Only owners, admins and dispatchers edit a checklist; technicians tick it'
+    using errcode = '42501';
+  end if;
   if new.done is distinct from old.done then
     new.done_by := case when new.done then (select auth.uid()) end;
     new.done_at := case when new.done then now() end;
@@ -58,7 +65,7 @@ $$;
 revoke all on function private.stamp_checklist_item() from public;
 
 create trigger work_order_checklist_items_stamp
-before update of done on public.work_order_checklist_items
+before update on public.work_order_checklist_items
 for each row execute function private.stamp_checklist_item();
 
 select private.guard_tenant_table('public.work_order_checklist_items');
