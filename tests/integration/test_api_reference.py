@@ -4,36 +4,29 @@ each RPC raises read from the database itself."""
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 
-from fieldbase_local import api_reference, frontend
-
-
-@pytest.fixture(scope="module")
-def schema(templates) -> api_reference.Schema:
-    with psycopg.connect(frontend.migrated_database(templates)) as conn:
-        return api_reference.read_schema(conn)
+from fieldbase_local import api_reference
 
 
 def section(docs: str, title: str) -> str:
     return docs.split(f"#### `{title}", 1)[1].split("\n#### ", 1)[0]
 
 
-def test_every_exposed_object_has_a_comment(schema):
-    assert schema.relations and schema.functions and schema.enums
-    assert schema.uncommented() == [], "comment them in a migration (api_reference draft)"
+def test_every_exposed_object_has_a_comment(exposed_schema):
+    assert exposed_schema.relations and exposed_schema.functions and exposed_schema.enums
+    assert exposed_schema.uncommented() == [], "comment them in a migration (api_reference draft)"
 
 
-def test_the_committed_reference_is_what_the_migrations_generate(schema):
-    generated = api_reference.render(schema, api_reference.migration_files())
+def test_the_committed_reference_is_what_the_migrations_generate(exposed_schema):
+    generated = api_reference.render(exposed_schema, api_reference.migration_files())
     assert api_reference.DOCS_FILE.read_text() == generated, (
         "docs/api.md is stale: run scripts/types"
     )
 
 
-def test_the_reference_says_who_may_do_what_and_what_each_rpc_raises(schema):
-    docs = api_reference.render(schema, api_reference.migration_files())
+def test_the_reference_says_who_may_do_what_and_what_each_rpc_raises(exposed_schema):
+    docs = api_reference.render(exposed_schema, api_reference.migration_files())
     payment = section(docs, "record_payment(")
     # Which arguments a call may leave out.
     assert "reference text DEFAULT NULL::text" in payment

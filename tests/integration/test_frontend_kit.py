@@ -8,7 +8,6 @@ import ast
 import re
 import shutil
 
-import psycopg
 import pytest
 
 from fieldbase_local import api_reference, frontend, settings
@@ -110,30 +109,24 @@ def unknown_names(source: str, schema: api_reference.Schema) -> list[str]:
     return unknown
 
 
-@pytest.fixture(scope="module")
-def schema(templates) -> api_reference.Schema:
-    with psycopg.connect(frontend.migrated_database(templates)) as conn:
-        return api_reference.read_schema(conn)
-
-
-def test_the_readme_supabase_py_examples_name_what_the_schema_has(schema):
+def test_the_readme_supabase_py_examples_name_what_the_schema_has(exposed_schema):
     # supabase-py has no compiler to catch a renamed column or RPC: the names are checked here.
     readme = settings.REPO_ROOT.joinpath("README.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
     assert blocks
     table_calls, rpc_calls = supabase_py_calls("\n".join(blocks))
     assert len(table_calls) >= 3 and rpc_calls
-    assert [name for block in blocks for name in unknown_names(block, schema)] == []
+    assert [name for block in blocks for name in unknown_names(block, exposed_schema)] == []
 
 
-def test_a_renamed_column_or_rpc_in_supabase_py_code_is_caught(schema):
+def test_a_renamed_column_or_rpc_in_supabase_py_code_is_caught(exposed_schema):
     code = (
         'c.table("invoices").select("number, balance_due, customers(name, phone_number)")'
         '.eq("state", "overdue").order("due_on").execute()\n'
         'c.rpc("record_payment", {"invoice_id": 1, "amount": 2}).execute()\n'
         'c.rpc("record_a_payment", {}).execute()\n'
     )
-    assert sorted(unknown_names(code, schema)) == [
+    assert sorted(unknown_names(code, exposed_schema)) == [
         "customers.phone_number",
         "invoices.balance_due",
         "invoices.state",
