@@ -246,9 +246,7 @@ def read_schema(conn: psycopg.Connection) -> Schema:
     functions = [Function(*row) for row in conn.execute((SQL / "functions.sql").read_text())]
     enums = [Enum(*row) for row in conn.execute((SQL / "enums.sql").read_text())]
     bodies: dict[str, str] = defaultdict(str)
-    for name, body in conn.execute(
-        "select proname, prosrc from pg_proc where pronamespace = 'private'::regnamespace"
-    ):
+    for name, body in conn.execute((SQL / "private_bodies.sql").read_text()):
         bodies[name] += body
     return Schema(list(relations.values()), functions, enums, dict(bodies))
 
@@ -285,6 +283,17 @@ class Checks:
     mfa: bool  # an aal2 session where the organization requires MFA
 
 
+def _raises(text: str) -> list[tuple[str, str]]:
+    """(SQLSTATE, message) of each `raise exception` in a body. A message that is only an
+    argument ('%') is described where the caller passes it (private.authorize's denial)."""
+    found = []
+    for raised in _RAISE.finditer(text):
+        code = _ERRCODE.search(raised.group(2))
+        if raised.group(1) != "%":
+            found.append((code.group(1) if code else "P0001", _message(raised.group(1))))
+    return found
+
+
 def checks(body: str, private_bodies: dict[str, str]) -> Checks:
     found = Checks([], [], False, False)
     seen: set[str] = set()
@@ -316,19 +325,14 @@ def checks(body: str, private_bodies: dict[str, str]) -> Checks:
             if f"private.{guard}(" in text:
                 found.mfa = found.mfa or guard == "assert_mfa_if_required"
                 visit_guard(guard)
-        for raised in _RAISE.finditer(text):
-            code = _ERRCODE.search(raised.group(2))
-            if raised.group(1) != "%":
-                found.errors.append((code.group(1) if code else "P0001", _message(raised.group(1))))
+        found.errors += _raises(text)
         for name in _CALL.findall(text):
             if name not in seen and name not in _GUARDS and name in private_bodies:
                 seen.add(name)
                 visit(private_bodies[name])
 
     def visit_guard(name: str) -> None:
-        for raised in _RAISE.finditer(private_bodies.get(name, "")):
-            code = _ERRCODE.search(raised.group(2))
-            found.errors.append((code.group(1) if code else "P0001", _message(raised.group(1))))
+        found.errors += _raises(private_bodies.get(name, ""))
 
     visit(body)
     found.errors = list(dict.fromkeys(found.errors))
