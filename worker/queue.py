@@ -144,6 +144,17 @@ class Queue:
     async def depth(self) -> list[dict[str, Any]]:
         return await self.fetch("depth")
 
+    async def ready_backlog(
+        self, kinds: Sequence[str] | None, per_org_limit: int | None
+    ) -> dict[str, Any] | None:
+        """Ready jobs, those a claim may take, running jobs, and the oldest ready run_at."""
+        rows = await self.fetch(
+            "ready_backlog",
+            kinds=None if kinds is None else list(kinds),
+            per_organization_limit=per_org_limit or None,
+        )
+        return rows[0] if rows else None
+
     async def enqueue(
         self,
         kind: str,

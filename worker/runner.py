@@ -66,6 +66,9 @@ class Worker:
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self.processed = 0
+        # Since when this worker's claims, with room for more jobs, have found nothing.
+        self._empty_claims_since: float | None = None
+        self._stall_reported = False
 
     # --- lifecycle --------------------------------------------------------------------------
     def request_stop(self) -> None:
@@ -106,6 +109,7 @@ class Worker:
         if not once:
             helpers.append(asyncio.create_task(self._listen(), name="listen"))
             helpers.append(asyncio.create_task(self._watch_depth(), name="depth"))
+            helpers.append(asyncio.create_task(self._watch_stall(), name="stall"))
         log.info(
             "worker %s started (kinds: %s, concurrency %d)",
             self.settings.worker_id,
@@ -158,6 +162,7 @@ class Worker:
                     await self._sleep_or_stop(backoff)
                     backoff = min(backoff * 2, 10.0)
                     continue
+                self._note_claim(found=bool(jobs))
                 for job in jobs:
                     self._start(job)
                 if len(jobs) == min(self.settings.batch_size, free):
@@ -358,6 +363,48 @@ class Worker:
                 log.warning("LISTEN connection lost, reconnecting in %.1fs: %s", backoff, error)
                 await asyncio.sleep(backoff + random.random() * backoff)  # noqa: S311
                 backoff = min(backoff * 2, 30.0)
+
+    # --- stalls -----------------------------------------------------------------------------
+    def _note_claim(self, found: bool) -> None:
+        if found:
+            if self._stall_reported:
+                log.info("claims take jobs again")
+            self._empty_claims_since = None
+            self._stall_reported = False
+        elif self._empty_claims_since is None:
+            self._empty_claims_since = time.monotonic()
+
+    async def check_stall(self) -> dict[str, Any] | None:
+        """Once claims have found nothing for a lease while jobs this worker could take are
+        ready, log it once as an error with the counts (and return them). A stall is a bug or a
+        stuck lock, never a tenant's backlog: jobs held back by their organization's limits do
+        not count."""
+        since = self._empty_claims_since
+        if since is None or self._stall_reported:
+            return None
+        if time.monotonic() - since < self.settings.lease_seconds:
+            return None
+        backlog = await self.queue.ready_backlog(self.kinds, self.settings.per_organization_limit)
+        if not backlog or not backlog["claimable"]:
+            return None
+        self._stall_reported = True
+        log.error(
+            "claims have found nothing for %.0fs while %d job(s) are ready (%d claimable, "
+            "%d running, the oldest ready since %s)",
+            time.monotonic() - since,
+            backlog["ready"],
+            backlog["claimable"],
+            backlog["running"],
+            backlog["oldest_ready_at"],
+        )
+        return backlog
+
+    async def _watch_stall(self) -> None:
+        interval = max(1.0, min(15.0, self.settings.lease_seconds / 2))
+        while True:
+            await asyncio.sleep(interval)
+            with contextlib.suppress(psycopg.Error):
+                await self.check_stall()
 
     async def _watch_depth(self) -> None:
         while True:

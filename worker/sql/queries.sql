@@ -50,6 +50,14 @@ select
   oldest_run_at
 from queue.depth();
 
+-- name: ready_backlog
+select
+  ready,
+  claimable,
+  running,
+  oldest_ready_at
+from queue.ready_backlog(%(kinds)s::text[], %(per_organization_limit)s);
+
 -- name: enqueue
 select queue.enqueue(
   %(kind)s, %(payload)s::jsonb, %(organization_id)s, %(dedupe_key)s,
