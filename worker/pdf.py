@@ -3,12 +3,17 @@
 Branded with the organization's name, colour and footer; DejaVu fonts shipped in the package so
 any language prints; line items flow over as many pages as they need, with the table heading
 repeated; the same input always gives the same bytes (fixed creation date and file id).
+
+Bounded: a document has at most MAX_LINES lines (the database refuses more), and rendering stops
+with OverBudget past MAX_PAGES pages or RENDER_SECONDS, so one tenant's document cannot hold a
+worker's core for minutes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from typing import Annotated, Any, Literal
@@ -18,6 +23,16 @@ from fpdf.fonts import FontFace
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CENT = Decimal("0.01")
+# The database's cap on lines per invoice, estimate and work-order checklist
+# (private.limit_lines_per_document); a payload with more is refused before rendering.
+MAX_LINES = 500
+# What one document may cost: 500 lines fit in well under 50 pages and two seconds.
+MAX_PAGES = 200
+RENDER_SECONDS = 30.0
+
+
+class OverBudget(Exception):
+    """The document needs more pages or time than a document may have."""
 
 
 def money(value: Decimal) -> Decimal:
@@ -81,7 +96,7 @@ class _Priced(_Model):
     number: str = Field(min_length=1, max_length=50)
     issue_date: dt.date
     customer: Party
-    items: list[LineItem] = Field(min_length=1)
+    items: list[LineItem] = Field(min_length=1, max_length=MAX_LINES)
     tax_rate: Decimal = Field(default=Decimal(0), ge=0, lt=1)
     stated_totals: StatedTotals | None = None
     currency: str | None = None
@@ -109,7 +124,7 @@ class EstimateOption(_Model):
     """One choice of an estimate (good / better / best), with its own lines and totals."""
 
     name: str = Field(min_length=1, max_length=100)
-    items: list[LineItem] = Field(min_length=1)
+    items: list[LineItem] = Field(min_length=1, max_length=MAX_LINES)
     stated_totals: StatedTotals | None = None
 
 
@@ -117,13 +132,15 @@ class EstimateDocument(_Priced):
     type: Literal["estimate"]
     valid_until: dt.date
     # Lines of a single-choice estimate, or options of which the customer chooses one.
-    items: list[LineItem] = []
-    options: list[EstimateOption] = []
+    items: list[LineItem] = Field(default=[], max_length=MAX_LINES)
+    options: list[EstimateOption] = Field(default=[], max_length=MAX_LINES)
 
     @model_validator(mode="after")
     def _has_lines(self) -> EstimateDocument:
         if not self.items and not self.options:
             raise ValueError("An estimate needs items or options")
+        if len(self.items) + sum(len(o.items) for o in self.options) > MAX_LINES:
+            raise ValueError(f"An estimate has at most {MAX_LINES} lines")
         return self
 
 
@@ -152,7 +169,7 @@ class InspectionReportDocument(_Model):
     inspector: str
     certification_number: str | None = None
     device: Device | None = None
-    readings: list[Reading] = []
+    readings: list[Reading] = Field(default=[], max_length=MAX_LINES)
     result: Literal["pass", "fail", "repair needed"]
     notes: str | None = None
 
@@ -169,8 +186,8 @@ class WorkOrderDocument(_Model):
     customer: Party
     site_address: str
     technician: str | None = None
-    tasks: list[Task] = []
-    materials: list[LineItem] = []
+    tasks: list[Task] = Field(default=[], max_length=MAX_LINES)
+    materials: list[LineItem] = Field(default=[], max_length=MAX_LINES)
     notes: str | None = None
 
 
@@ -196,8 +213,18 @@ def _rgb(color: str | None) -> tuple[int, int, int]:
 
 
 class BrandedPdf(FPDF):
-    def __init__(self, organization: dict[str, Any], title: str, number: str):
+    def __init__(
+        self,
+        organization: dict[str, Any],
+        title: str,
+        number: str,
+        max_pages: int,
+        seconds: float,
+    ):
         super().__init__(format="A4")
+        self.max_pages = max_pages
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
         self.organization = organization
         self.doc_title = title
         self.number = number
@@ -213,6 +240,11 @@ class BrandedPdf(FPDF):
         self.alias_nb_pages()
 
     def header(self) -> None:
+        # Every page starts here, so the budget is checked as the document grows.
+        if self.page_no() > self.max_pages:
+            raise OverBudget(f"The document needs more than {self.max_pages} pages")
+        if time.monotonic() > self.deadline:
+            raise OverBudget(f"The document took longer than {self.seconds:g} s to render")
         self.set_fill_color(*self.brand)
         self.rect(0, 0, self.w, 18, style="F")
         self.set_text_color(255, 255, 255)
@@ -418,11 +450,20 @@ def _render_work_order(pdf: BrandedPdf, doc: WorkOrderDocument, currency: str) -
 def render(
     document: InvoiceDocument | EstimateDocument | InspectionReportDocument | WorkOrderDocument,
     organization: dict[str, Any],
+    max_pages: int | None = None,
+    seconds: float | None = None,
 ) -> tuple[bytes, int, dict]:
-    """Render a document; returns (pdf bytes, page count, summary such as totals)."""
+    """Render a document; returns (pdf bytes, page count, summary such as totals). Raises
+    OverBudget past max_pages pages or seconds of rendering (MAX_PAGES, RENDER_SECONDS)."""
     title = TITLES[document.type]
     currency = getattr(document, "currency", None) or organization.get("currency") or "USD"
-    pdf = BrandedPdf(organization, title, document.number)
+    pdf = BrandedPdf(
+        organization,
+        title,
+        document.number,
+        max_pages or MAX_PAGES,
+        seconds or RENDER_SECONDS,
+    )
     # Deterministic output: the creation date and file id come from the input, not the clock.
     stamp = getattr(document, "issue_date", None) or getattr(document, "inspection_date", None)
     if stamp is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from psycopg.rows import dict_row
@@ -80,6 +80,14 @@ class Queue:
         async with self.pool.connection() as conn:
             cur = await conn.execute(query(name), params)
             return await cur.fetchall()
+
+    async def stream(self, name: str, **params: Any) -> AsyncIterator[dict[str, Any]]:
+        """Rows one at a time, as the server sends them (nothing held beyond the current row).
+        Leaving the loop early cancels the rest of the query."""
+        async with self.pool.connection() as conn:
+            cur = conn.cursor()
+            async for row in cur.stream(query(name), params):
+                yield row
 
     async def fetch_value(self, name: str, **params: Any) -> Any:
         rows = await self.fetch(name, **params)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,22 @@ class Storage(Protocol):
 
     async def put(self, path: str, data: bytes, content_type: str) -> StoredObject: ...
 
+    async def put_file(self, path: str, source: Path, content_type: str) -> StoredObject:
+        """Store a local file without reading it into memory."""
+        ...
+
     async def get(self, path: str) -> bytes: ...
+
+
+def _file_digest(source: Path) -> tuple[int, str]:
+    """Size and SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(source, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
 
 
 def _checked(path: str) -> str:
@@ -65,6 +81,19 @@ class LocalStorage:
             self.bucket, path, len(data), hashlib.sha256(data).hexdigest(), str(target.resolve())
         )
 
+    def _copy(self, target: Path, source: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+        os.replace(tmp, target)
+
+    async def put_file(self, path: str, source: Path, content_type: str) -> StoredObject:
+        target = self._file(path)
+        await asyncio.to_thread(self._copy, target, source)
+        size, sha256 = await asyncio.to_thread(_file_digest, target)
+        return StoredObject(self.bucket, path, size, sha256, str(target.resolve()))
+
     async def get(self, path: str) -> bytes:
         return await asyncio.to_thread(self._file(path).read_bytes)
 
@@ -88,6 +117,17 @@ class SupabaseStorage:
         return StoredObject(
             self.bucket, path, len(data), hashlib.sha256(data).hexdigest(), f"{self.bucket}/{path}"
         )
+
+    async def put_file(self, path: str, source: Path, content_type: str) -> StoredObject:
+        # storage3 opens a Path itself and hands httpx the file, not its bytes.
+        await asyncio.to_thread(
+            self._bucket.upload,
+            _checked(path),
+            Path(source),
+            {"content-type": content_type, "upsert": "true"},
+        )
+        size, sha256 = await asyncio.to_thread(_file_digest, Path(source))
+        return StoredObject(self.bucket, path, size, sha256, f"{self.bucket}/{path}")
 
     async def get(self, path: str) -> bytes:
         return await asyncio.to_thread(self._bucket.download, _checked(path))

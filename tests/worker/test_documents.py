@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import time
 from pathlib import Path
 
+import pytest
 from pydantic import TypeAdapter
 from pypdf import PdfReader
 
@@ -267,3 +269,42 @@ def test_priced_documents_print_the_databases_totals_and_every_option():
     assert summary == {"currency": "USD", "option_1_total": "72.25", "option_2_total": "435.63"}
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert "Option 1: Repair" in text and "Option 2: Replace" in text
+
+
+def test_a_document_past_the_line_cap_goes_dead_before_any_rendering(sql, run):
+    """20,000 lines once rendered for 88 s into 4,001 pages; now the payload is refused whole."""
+    job_id = enqueue(sql, "pdf.render", {"document": invoice(items=20_000)}, organization_id=ACME)
+    run()
+    row = job(sql, job_id)
+    assert row["status"] == "dead"
+    assert "document.invoice.items: List should have at most 500 items" in row["last_error"]
+
+
+def test_rendering_stops_at_its_page_and_time_budgets():
+    document = TypeAdapter(pdf.Document).validate_python(invoice(items=500))
+    organization = {"name": "Acme", "branding": {}, "currency": "USD"}
+    _, pages, _ = pdf.render(document, organization)
+    assert pages < pdf.MAX_PAGES, "the largest allowed document fits the budget"
+    with pytest.raises(pdf.OverBudget, match="more than 5 pages"):
+        pdf.render(document, organization, max_pages=5)
+    started = time.monotonic()
+    with pytest.raises(pdf.OverBudget, match=r"longer than 0.05 s"):
+        pdf.render(document, organization, seconds=0.05)
+    assert time.monotonic() - started < 1, "the renderer stops itself at the deadline"
+
+
+def test_an_over_budget_document_is_a_dead_job_with_the_reason(sql, run, monkeypatch):
+    monkeypatch.setattr(pdf, "MAX_PAGES", 2)
+    job_id = enqueue(sql, "pdf.render", {"document": invoice(items=200)}, organization_id=ACME)
+    run()
+    row = job(sql, job_id)
+    assert row["status"] == "dead" and row["attempts"] == 1
+    assert row["last_error"] == (
+        "The document needs more than 2 pages: the document is too large to render"
+    )
+    assert (
+        sql.execute(
+            "select count(*) as n from public.documents where job_id = %s", (job_id,)
+        ).fetchone()["n"]
+        == 0
+    )

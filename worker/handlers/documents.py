@@ -43,7 +43,10 @@ def register(registry: Registry) -> None:
         if ctx.job.organization_id is None:
             raise PermanentError("A document job needs the organization it belongs to")
         organization = await organization_profile(ctx)
-        data, pages, summary = await ctx.run_cpu(pdf.render, p.document, organization)
+        try:
+            data, pages, summary = await ctx.run_cpu(pdf.render, p.document, organization)
+        except pdf.OverBudget as error:
+            raise PermanentError(f"{error}: the document is too large to render") from error
         path = storage_path(ctx.job.organization_id, p.document.type, p.document.number)
         stored = await ctx.services.storage.put(path, data, "application/pdf")
         document_id = await ctx.db.fetch_value(
