@@ -7,16 +7,14 @@ create policy "Members read documents; technicians and portal users theirs"
 on public.documents for select to authenticated
 using (
   organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
-  or (
-    kind in ('work_order', 'inspection_report')
-    and organization_id in (select private.organization_ids_for('{technician}'))
-  )
+  or storage_path in (select private.assigned_document_paths())
   or storage_path in (select private.portal_document_paths())
 );
 
 -- One select policy for both buckets (one permissive policy per role and action): generated
--- documents for members other than technicians, CSV exports for owners and admins, a portal
--- user's own documents, job attachments as the job is readable.
+-- documents for members other than technicians, a technician's documents of their own work,
+-- CSV exports for owners and admins, a portal user's own documents, job attachments as the job
+-- is readable.
 create policy "Members and portal users can download documents and attachments"
 on storage.objects for select to authenticated
 using (
@@ -28,6 +26,7 @@ using (
     bucket_id = 'documents' and (storage.foldername(name))[2] = 'exports'
     and (storage.foldername(name))[1] in (select private.export_folders())
   )
+  or (bucket_id = 'documents' and name in (select private.assigned_document_paths()))
   or (bucket_id = 'documents' and name in (select private.portal_document_paths()))
   or (
     bucket_id = 'attachments'

@@ -107,12 +107,12 @@ select results_eq(
     ('a_owner', '2 rows'),
     ('a_admin', '2 rows'),
     ('a_dispatcher', '2 rows'),
-    ('a_technician', '1 row'),
+    ('a_technician', '0 rows'),
     ('a_viewer', '2 rows'),
     ('b_owner', '0 rows'),
     ('staff', '0 rows'),
     ('service_role', '2 rows')$$,
-  'Members read their documents; technicians only the field paperwork'
+  'Members read their documents; technicians only their own work''s (00068), none of these'
 );
 
 select results_eq(
