@@ -1,13 +1,13 @@
-"""Command line behind scripts/db: the local database's lifecycle."""
+"""Command line behind scripts/db: the local database's lifecycle. Migrations and seeds go
+through the Supabase CLI (supabase_cli)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from pathlib import Path
 
-from fieldbase_local import cluster, migrations, policies, settings, stack
+from fieldbase_local import cluster, policies, settings, stack, supabase_cli
 
 
 def _cmd_start(inst, _args):
@@ -38,12 +38,12 @@ def _cmd_reset(inst, args):
 
 def _cmd_migrate(inst, args):
     stack.ensure_running(inst)
-    stack.migrate(
-        inst,
-        dbname=args.database,
-        migrations_dir=args.migrations_dir,
-        sync_policies=not args.no_policies,
-    )
+    stack.migrate(inst, dbname=args.database)
+
+
+def _cmd_history(inst, _args):
+    stack.ensure_running(inst)
+    print(supabase_cli.migration_list(inst.dsn()))
 
 
 def _cmd_seed(inst, _args):
@@ -90,14 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("status", help="say whether it runs, where and on which port")
     reset = sub.add_parser("reset", help="recreate the database: bootstrap, migrate, seed")
     reset.add_argument("--no-seed", action="store_true")
-    mig = sub.add_parser("migrate", help="apply pending migrations, then sync the RLS policies")
+    mig = sub.add_parser("migrate", help="apply pending migrations (supabase db push)")
     mig.add_argument("--database", default=settings.MAIN_DATABASE)
-    mig.add_argument("--migrations-dir", type=Path, default=stack.MIGRATIONS_DIR)
-    mig.add_argument(
-        "--no-policies",
-        action="store_true",
-        help="apply migrations only, as `supabase db push` does",
-    )
+    sub.add_parser("history", help="the migration history (supabase migration list)")
     sub.add_parser("seed", help="run the seed files named in supabase/config.toml")
     sub.add_parser("url", help="print the libpq URL of the database for the owner role")
     sub.add_parser("psql", help="open psql on the database (extra args go to psql)")
@@ -114,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     handler = globals()[f"_cmd_{args.command}"]
     try:
         return handler(inst, args) or 0
-    except (migrations.MigrationError, policies.PolicyFileError, cluster.ClusterError) as exc:
+    except (supabase_cli.CliError, policies.PolicyFileError, cluster.ClusterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

@@ -1,4 +1,7 @@
-"""The local database as a whole: start it, reset it, migrate and seed it."""
+"""The local database as a whole: start it, reset it, migrate and seed it. Migrations and seeds
+are applied by the real Supabase CLI (`supabase db push --db-url`), as a DBA applies them to a
+hosted project; this module only starts the cluster, recreates a database with what Supabase
+gives a project before any migration (bootstrap), and sets the local passwords."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from fieldbase_local import bootstrap, cluster, migrations, policies, seeds, settings
+from fieldbase_local import bootstrap, cluster, settings, supabase_cli
 from fieldbase_local.settings import Instance
 
 MIGRATIONS_DIR = settings.SUPABASE_DIR / "migrations"
@@ -40,30 +43,23 @@ def seed_files(config_path: Path = CONFIG_TOML) -> list[Path]:
     return files
 
 
-def migrate(
-    inst: Instance,
-    dbname: str = settings.MAIN_DATABASE,
-    migrations_dir: Path = MIGRATIONS_DIR,
-    policies_dir: Path = policies.POLICIES_DIR,
-    sync_policies: bool = True,
-) -> None:
-    dsn = inst.dsn(dbname=dbname)
-    applied = migrations.apply(dsn, migrations_dir, log=_log)
-    _log(f"{len(applied)} migration(s) applied" if applied else "migrations up to date")
-    if sync_policies:
-        live = policies.sync(dsn, policies_dir)
-        _log(f"{len(live)} RLS policies in place from supabase/policies/")
+def migrate(inst: Instance, dbname: str = settings.MAIN_DATABASE) -> None:
+    """Apply pending migrations with `supabase db push` (the policies come with them: see
+    supabase/policies/ and `scripts/db policies generate`)."""
+    output = supabase_cli.push(inst.dsn(dbname=dbname))
+    applied = output.count("Applying migration ")
+    _log(f"{applied} migration(s) applied" if applied else "migrations up to date")
     configure_local_roles(inst, dbname)
 
 
 def seed(inst: Instance, dbname: str = settings.MAIN_DATABASE) -> list[Path]:
-    """Run the seed files as postgres, as `supabase db reset` does (seeds.apply_seed_file)."""
+    """Run the seed files with `supabase db push --include-seed`, as `supabase db reset` does
+    (each file one batch; a file already applied with the same content is skipped)."""
     files = seed_files()
-    with psycopg.connect(inst.dsn(dbname=dbname), autocommit=True) as conn:
-        for path in files:
-            label = str(path.relative_to(settings.REPO_ROOT))
-            _log(f"Seeding data from {label}...")
-            seeds.apply_seed_file(conn, path, label)
+    output = supabase_cli.push(inst.dsn(dbname=dbname), include_seed=True)
+    for line in output.splitlines():
+        if line.startswith("Seeding data from"):
+            _log(line)
     return files
 
 

@@ -48,6 +48,8 @@ create extension if not exists pgtap with schema extensions;
 create extension if not exists dblink with schema extensions;
 -- PostGIS likewise (Supabase offers it; only a superuser may create it here).
 create extension if not exists postgis with schema extensions;
+-- plpgsql_check likewise: `supabase db lint` enables it as postgres, which supautils allows.
+create extension if not exists plpgsql_check with schema extensions;
 grant select on extensions.pg_stat_statements to postgres;
 grant execute on function extensions.pg_stat_statements_reset(oid, oid, bigint) to postgres;
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
 
-from fieldbase_local import migrations, policies, stack
+from fieldbase_local import policies, settings, supabase_cli
 from fieldbase_local.policies import PolicyFileError
 
 SCHEMA = """
@@ -27,9 +28,12 @@ for insert to authenticated with check (owner_id = (select auth.uid()));
 
 @pytest.fixture
 def project(tmp_path: Path) -> tuple[Path, Path]:
-    migrations_dir, policies_dir = tmp_path / "migrations", tmp_path / "policies"
-    migrations_dir.mkdir()
+    """A Supabase CLI project (supabase/config.toml, supabase/migrations) and its policy files."""
+    supabase_dir = tmp_path / "supabase"
+    migrations_dir, policies_dir = supabase_dir / "migrations", supabase_dir / "policies"
+    migrations_dir.mkdir(parents=True)
     policies_dir.mkdir()
+    shutil.copy(settings.SUPABASE_DIR / "config.toml", supabase_dir / "config.toml")
     (migrations_dir / "20240101000001_notes.sql").write_text(SCHEMA)
     (policies_dir / "notes.sql").write_text(NOTES_POLICIES)
     return migrations_dir, policies_dir
@@ -41,7 +45,7 @@ def names(live: set[policies.Policy]) -> set[str]:
 
 def test_sync_makes_the_live_policies_exactly_the_files(bootstrapped_db, project):
     migrations_dir, policies_dir = project
-    migrations.apply(bootstrapped_db.dsn(), migrations_dir, log=lambda _m: None)
+    supabase_cli.push(bootstrapped_db.dsn(), workdir=migrations_dir.parents[1])
 
     live = policies.sync(bootstrapped_db.dsn(), policies_dir)
 
@@ -62,7 +66,7 @@ def test_sync_makes_the_live_policies_exactly_the_files(bootstrapped_db, project
 
 def test_drift_names_each_changed_missing_and_unexpected_policy(bootstrapped_db, project):
     migrations_dir, policies_dir = project
-    migrations.apply(bootstrapped_db.dsn(), migrations_dir, log=lambda _m: None)
+    supabase_cli.push(bootstrapped_db.dsn(), workdir=migrations_dir.parents[1])
     policies.sync(bootstrapped_db.dsn(), policies_dir)
     with bootstrapped_db.connect() as conn:
         conn.execute('drop policy "Owners can write their notes" on public.notes')
@@ -99,7 +103,7 @@ def test_the_generated_migration_gives_the_cli_only_path_the_same_policies(
 
     # What `supabase db push` does: migrations only, no policy step. The files' policies are
     # exactly as declared; the stray one they never owned is still there, and named.
-    migrations.apply(bootstrapped_db.dsn(), migrations_dir, log=lambda _m: None)
+    supabase_cli.push(bootstrapped_db.dsn(), workdir=migrations_dir.parents[1])
 
     drift = policies.drift(bootstrapped_db.dsn(), policies_dir)
     assert not drift.missing
@@ -112,7 +116,7 @@ def test_the_generated_migration_gives_the_cli_only_path_the_same_policies(
 
 def test_a_policy_file_with_other_ddl_is_refused(bootstrapped_db, project):
     migrations_dir, policies_dir = project
-    migrations.apply(bootstrapped_db.dsn(), migrations_dir, log=lambda _m: None)
+    supabase_cli.push(bootstrapped_db.dsn(), workdir=migrations_dir.parents[1])
     (policies_dir / "zz_bad.sql").write_text("drop table public.notes;\n")
 
     with pytest.raises(PolicyFileError, match="only CREATE POLICY belongs"):
@@ -124,7 +128,7 @@ def test_a_policy_file_with_other_ddl_is_refused(bootstrapped_db, project):
 
 def test_the_repository_migrations_alone_give_the_policies_the_files_declare(bootstrapped_db):
     """Fails when supabase/policies/ changed without `scripts/db policies generate`."""
-    migrations.apply(bootstrapped_db.dsn(), stack.MIGRATIONS_DIR, log=lambda _m: None)
+    supabase_cli.push(bootstrapped_db.dsn())
 
     drift = policies.drift(bootstrapped_db.dsn())
 
@@ -139,7 +143,7 @@ def test_the_migrated_test_database_has_no_policy_drift(fresh_db):
 def test_sync_and_the_generated_migration_leave_policies_they_do_not_own(bootstrapped_db, project):
     migrations_dir, policies_dir = project
     policies.generate_migration(migrations_dir, policies_dir, now=dt.datetime(2024, 1, 2))
-    migrations.apply(bootstrapped_db.dsn(), migrations_dir, log=lambda _m: None)
+    supabase_cli.push(bootstrapped_db.dsn(), workdir=migrations_dir.parents[1])
     with bootstrapped_db.connect() as conn:
         conn.execute(
             'create policy "Made in the dashboard" on public.notes for delete '
@@ -151,7 +155,7 @@ def test_sync_and_the_generated_migration_leave_policies_they_do_not_own(bootstr
     )
     generated = policies.generate_migration(migrations_dir, policies_dir, dt.datetime(2024, 1, 3))
     assert "lock_timeout" in generated.read_text()
-    migrations.apply(bootstrapped_db.dsn(), migrations_dir, log=lambda _m: None)
+    supabase_cli.push(bootstrapped_db.dsn(), workdir=migrations_dir.parents[1])
     policies.sync(bootstrapped_db.dsn(), policies_dir)
 
     with bootstrapped_db.connect() as conn:

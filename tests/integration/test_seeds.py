@@ -1,34 +1,39 @@
-"""Seeds apply the way the Supabase CLI applies them: every statement prepared before any runs."""
+"""Seeds are sent by the real Supabase CLI (`supabase db push --include-seed`): a file whose
+statement fails applies nothing, and the project's seeds apply and are recorded as the CLI
+records them. (Our own seed sender once refused a seed that creates a function and calls it;
+CLI 2.117.0 runs it, so that rule is gone with the imitation.)"""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from fieldbase_local import seeds, stack
+from fieldbase_local import settings, stack, supabase_cli
 
 
-def test_a_seed_that_creates_a_function_and_calls_it_fails_as_on_supabase(migrated_db, tmp_path):
-    seed = tmp_path / "bad_seed.sql"
-    seed.write_text(
-        "create function pg_temp.one() returns int language sql as 'select 1';\n"
-        "select pg_temp.one();\n"
-    )
-    with migrated_db.connect(autocommit=True) as conn:
-        with pytest.raises(seeds.SeedError) as failed:
-            seeds.apply_seed_file(conn, seed, "bad_seed.sql")
-        assert 'schema "pg_temp" does not exist' in str(failed.value)
-        assert str(failed.value).startswith("seed bad_seed.sql failed at line 2")
+def seed_project(tmp_path: Path, seed: str) -> Path:
+    """A CLI project with the repository's migrations and config, and one seed file."""
+    supabase_dir = tmp_path / "supabase"
+    (supabase_dir / "seed").mkdir(parents=True)
+    (supabase_dir / "migrations").symlink_to(settings.SUPABASE_DIR / "migrations")
+    config = (settings.SUPABASE_DIR / "config.toml").read_text()
+    config = re.sub(r"sql_paths = \[[^]]*\]", 'sql_paths = ["./seed/*.sql"]', config)
+    (supabase_dir / "config.toml").write_text(config)
+    (supabase_dir / "seed" / "extra.sql").write_text(seed)
+    return tmp_path
 
 
 def test_a_failing_statement_applies_nothing_of_its_file(migrated_db, tmp_path):
-    seed = tmp_path / "half.sql"
-    seed.write_text(
+    project = seed_project(
+        tmp_path,
         "insert into public.feature_flags (key, description) values ('seeded_flag', 'x');\n"
-        "select 1 / (select count(*) - count(*) from public.plans);\n"
+        "select 1 / (select count(*) - count(*) from public.plans);\n",
     )
-    with migrated_db.connect(autocommit=True) as conn:
-        with pytest.raises(seeds.SeedError):
-            seeds.apply_seed_file(conn, seed, "half.sql")
+    with pytest.raises(supabase_cli.CliError, match="division by zero"):
+        supabase_cli.push(migrated_db.dsn(), include_seed=True, workdir=project)
+    with migrated_db.connect() as conn:
         flag = conn.execute("select from public.feature_flags where key = 'seeded_flag'")
         assert flag.fetchone() is None
 
@@ -37,6 +42,19 @@ def test_the_project_seeds_apply_and_are_recorded_as_the_cli_records_them(migrat
     with migrated_db.connect() as conn:
         recorded = conn.execute("select path from supabase_migrations.seed_files").fetchall()
         assert [row[0] for row in recorded] == [
-            str(path.relative_to(stack.settings.REPO_ROOT)) for path in stack.seed_files()
+            str(path.relative_to(settings.REPO_ROOT)) for path in stack.seed_files()
         ]
         assert conn.execute("select count(*) from public.organizations").fetchone()[0] == 2
+
+
+def test_the_cli_reads_the_committed_config_without_a_warning(migrated_db):
+    """The CLI once refused our config.toml (a placeholder project ref, a deprecated section)
+    while our own runner accepted it."""
+    result = supabase_cli.run(
+        "migration", "list", "--db-url", supabase_cli.db_url(migrated_db.dsn()), check=False
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "WARN" not in output and "failed to read config" not in output, output
+    versions = sorted(p.name.split("_")[0] for p in stack.MIGRATIONS_DIR.glob("*.sql"))
+    assert all(version in output for version in versions), "every migration is listed"
