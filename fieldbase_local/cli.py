@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 
-from fieldbase_local import cluster, policies, settings, stack, supabase_cli
+from fieldbase_local import cluster, current_state, policies, settings, stack, supabase_cli
 
 
 def _cmd_start(inst, _args):
@@ -39,6 +40,23 @@ def _cmd_reset(inst, args):
 def _cmd_migrate(inst, args):
     stack.ensure_running(inst)
     stack.migrate(inst, dbname=args.database)
+
+
+def _cmd_diff(_inst, args):
+    """The next migration, from the current-state and policy files (pg-delta)."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", args.name):
+        print("error: name the migration in lower case, digits and underscores", file=sys.stderr)
+        return 2
+    inst = settings.instance("diff")
+    stack.ensure_running(inst)
+    migrated, current = current_state.build_pair(inst, "diff_migrated", "diff_current")
+    sql = current_state.diff(migrated, current)
+    if not sql:
+        print("supabase/current/ and supabase/policies/ match the migrations: nothing to write")
+        return 0
+    path = current_state.write_migration(sql, args.name)
+    print(f"wrote {path.relative_to(settings.REPO_ROOT)}:\n\n{sql}")
+    return 0
 
 
 def _cmd_history(inst, _args):
@@ -93,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     mig = sub.add_parser("migrate", help="apply pending migrations (supabase db push)")
     mig.add_argument("--database", default=settings.MAIN_DATABASE)
     sub.add_parser("history", help="the migration history (supabase migration list)")
+    diff = sub.add_parser(
+        "diff", help="write the migration that brings the migrations to supabase/current/"
+    )
+    diff.add_argument("name", help="the migration's name, e.g. invoices_round_taxes_per_line")
     sub.add_parser("seed", help="run the seed files named in supabase/config.toml")
     sub.add_parser("url", help="print the libpq URL of the database for the owner role")
     sub.add_parser("psql", help="open psql on the database (extra args go to psql)")

@@ -35,7 +35,13 @@ def _checkout_port(base: int, spread: int = 1000) -> int:
 
 # dev keeps the documented port (scripts/db url prints it); the test and bench clusters, which
 # nobody connects to by hand, get one per checkout.
-DEFAULT_PORTS = {"dev": 54330, "test": _checkout_port(55000), "bench": _checkout_port(56000)}
+DEFAULT_PORTS = {
+    "dev": 54330,
+    "test": _checkout_port(55000),
+    "bench": _checkout_port(56000),
+    # scripts/db diff builds its two databases here, never in yours.
+    "diff": _checkout_port(57000),
+}
 
 
 def _pg_bindir() -> Path:

@@ -1,0 +1,711 @@
+-- Background jobs: the functions, views and triggers as they run today.
+-- RLS policies are in supabase/policies/. Edit here, then `scripts/db diff <name>` writes the
+-- migration; the suite fails while the migrations and this file disagree, or while an object
+-- of ours is in no file or in two.
+
+-- Queues a job and wakes idle workers. With a dedupe key, an unfinished job with the same key
+-- is returned instead of a second one.
+create or replace function queue.enqueue(
+  kind text,
+  payload jsonb,
+  organization_id uuid default null::uuid,
+  dedupe_key text default null::text,
+  run_at timestamp with time zone default now(),
+  priority smallint default 100,
+  max_attempts integer default null::integer
+)
+returns bigint
+language plpgsql security definer
+set search_path = ''
+as $$
+#variable_conflict use_column
+declare
+  job_id bigint;
+  attempts_allowed integer := coalesce(
+    enqueue.max_attempts,
+    (select s.max_attempts from queue.kind_settings as s where s.kind = enqueue.kind),
+    10
+  );
+begin
+  insert into queue.job_queue as j (
+    kind, payload, organization_id, dedupe_key, run_at, priority, max_attempts
+  )
+  values (kind, payload, organization_id, dedupe_key, run_at, priority, attempts_allowed)
+  on conflict (dedupe_key) where dedupe_key is not null and status in ('queued', 'running', 'retrying')
+  do nothing
+  returning j.id into job_id;
+  if job_id is null then
+    select j.id into job_id from queue.job_queue as j
+    where j.dedupe_key = enqueue.dedupe_key and j.status in ('queued', 'running', 'retrying');
+  elsif run_at <= now() then
+    -- Delayed jobs are found by polling; waking workers for them is wasted work.
+    perform pg_notify('fieldbase_jobs', kind);
+  end if;
+  return job_id;
+end
+$$;
+revoke all on function queue.enqueue(
+  kind text,
+  payload jsonb,
+  organization_id uuid,
+  dedupe_key text,
+  run_at timestamp with time zone,
+  priority smallint,
+  max_attempts integer
+)
+from public, anon, authenticated, service_role;
+grant execute on function queue.enqueue(
+  kind text,
+  payload jsonb,
+  organization_id uuid,
+  dedupe_key text,
+  run_at timestamp with time zone,
+  priority smallint,
+  max_attempts integer
+)
+to fieldbase_worker;
+
+-- The jobs of the organizations the caller owns or administers. Payloads are left out: they
+-- can carry secrets (invitation tokens) and personal data.
+create or replace function private.background_jobs_for_caller()
+returns table (
+  id bigint,
+  organization_id uuid,
+  kind text,
+  status queue.job_status,
+  attempts integer,
+  max_attempts integer,
+  run_at timestamp with time zone,
+  last_error text,
+  errors jsonb,
+  result jsonb,
+  created_at timestamp with time zone,
+  started_at timestamp with time zone,
+  finished_at timestamp with time zone
+)
+language sql stable security definer
+set search_path = ''
+as $$
+  select
+    j.id, j.organization_id, j.kind, j.status, j.attempts, j.max_attempts, j.run_at, j.last_error,
+    j.errors, j.result, j.created_at, j.started_at, j.finished_at
+  from queue.job_queue as j
+  where j.organization_id in (select private.organization_ids_for('{owner,admin}'))
+$$;
+revoke all on function private.background_jobs_for_caller()
+from public, anon, authenticated, service_role;
+grant execute on function private.background_jobs_for_caller()
+to authenticated;
+
+-- Retries a dead job of an organization the caller owns or administers.
+create or replace function public.retry_job(job_id bigint)
+returns void
+language sql
+set search_path = ''
+as $$
+  select private.retry_job(job_id)
+$$;
+revoke all on function public.retry_job(job_id bigint)
+from public, anon, authenticated, service_role;
+grant execute on function public.retry_job(job_id bigint)
+to authenticated;
+
+-- Cancels a job that has not finished. A running job's worker finds out at its next
+-- heartbeat and its result is discarded. Returns whether the job was cancelled.
+create or replace function queue.cancel(job_id bigint)
+returns boolean
+language sql security definer
+set search_path = ''
+as $$
+  with cancelled as (
+    update queue.job_queue as j
+    set
+      status = 'cancelled', lease_owner = null, lease_expires_at = null,
+      finished_at = now(), updated_at = now()
+    where j.id = job_id and j.status in ('queued', 'retrying', 'running')
+    returning 1
+  )
+  select exists (select from cancelled)
+$$;
+revoke all on function queue.cancel(job_id bigint)
+from public, anon, authenticated, service_role;
+
+-- Claims up to batch_size ready jobs for a worker, organizations taking turns. With
+-- per_organization_limit, no organization has more than that many running, all trial
+-- organizations together no more than queue.settings.trial_running_limit, and jobs of
+-- suspended organizations are left waiting. Rows are returned in claim order.
+create or replace function queue.claim(
+  worker_id text,
+  kinds text[],
+  batch_size integer default 10,
+  lease interval default '00:00:30'::interval,
+  per_organization_limit integer default null::integer
+)
+returns setof queue.job_queue
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  trial_limit integer := (select s.trial_running_limit from queue.settings as s);
+  trial_free integer;
+  group_ids uuid[];
+  group_trial boolean[];
+  group_slots integer[];
+  places_each integer;
+begin
+  if batch_size < 1 or lease <= interval '0' or per_organization_limit < 1 then
+    raise exception 'claim needs batch_size >= 1, a positive lease and per_organization_limit >= 1'
+    using errcode = '22023';
+  end if;
+  perform queue.reap_expired_leases();
+
+  trial_free := case
+    when per_organization_limit is null then batch_size
+    else greatest(0, trial_limit - (
+      select count(*)::integer
+      from queue.job_queue as j
+      inner join public.organizations as o on j.organization_id = o.id
+      where j.status = 'running' and o.plan_id = 'trial'
+    ))
+  end;
+  -- The organizations with waiting jobs, one index probe each (a loose index scan), and how
+  -- many jobs each may start now.
+  with recursive waiting as (
+    (
+      select j.organization_id from queue.job_queue as j
+      where j.status in ('queued', 'retrying') and j.organization_id is not null
+      order by j.organization_id
+      limit 1
+    )
+    union all
+    select (
+      select j.organization_id from queue.job_queue as j
+      where j.status in ('queued', 'retrying') and j.organization_id > w.organization_id
+      order by j.organization_id
+      limit 1
+    )
+    from waiting as w
+    where w.organization_id is not null
+  ),
+  running as (
+    select j.organization_id, count(*)::integer as jobs
+    from queue.job_queue as j
+    where per_organization_limit is not null and j.status = 'running' and j.organization_id is not null
+    group by j.organization_id
+  )
+  select
+    coalesce(array_agg(w.organization_id), '{}'),
+    coalesce(array_agg(o.plan_id = 'trial'), '{}'),
+    coalesce(array_agg(
+      case
+        when per_organization_limit is null then batch_size
+        when o.plan_id = 'trial' then greatest(0, least(batch_size, trial_free, per_organization_limit - coalesce(r.jobs, 0)))
+        else greatest(0, least(batch_size, per_organization_limit - coalesce(r.jobs, 0)))
+      end
+    ), '{}')
+  into group_ids, group_trial, group_slots
+  from waiting as w
+  inner join public.organizations as o on w.organization_id = o.id
+  left join running as r on w.organization_id = r.organization_id
+  -- A suspended organization's jobs wait; nothing is sent on its behalf.
+  where o.status not in ('suspended', 'cancelled') and o.deleted_at is null;
+
+  -- With at least as many groups (platform jobs are one more) as places, nobody's second job
+  -- can be reached, so each group offers one.
+  places_each := case when cardinality(group_ids) + 1 >= batch_size then 1 else batch_size end;
+
+  return query
+  with candidates as (
+    -- Each organization's next jobs in its own order, locked as they are taken.
+    select c.id, c.priority, c.run_at, g.trial,
+      row_number() over (partition by g.organization_id order by c.priority, c.run_at, c.id) as turn
+    from unnest(group_ids, group_trial, group_slots) as g (organization_id, trial, slots)
+    cross join lateral (
+      select j.id, j.priority, j.run_at from queue.job_queue as j
+      where
+        j.organization_id = g.organization_id
+        and j.status in ('queued', 'retrying')
+        and j.run_at <= now()
+        and (kinds is null or j.kind = any(kinds))
+      order by j.priority, j.run_at, j.id
+      limit least(places_each, g.slots)
+      for update of j skip locked
+    ) as c
+    where g.slots > 0
+    union all
+    -- Platform jobs: one group of their own.
+    select c.id, c.priority, c.run_at, false,
+      row_number() over (order by c.priority, c.run_at, c.id)
+    from (
+      select j.id, j.priority, j.run_at from queue.job_queue as j
+      where
+        j.organization_id is null
+        and j.status in ('queued', 'retrying')
+        and j.run_at <= now()
+        and (kinds is null or j.kind = any(kinds))
+      order by j.priority, j.run_at, j.id
+      limit places_each
+      for update of j skip locked
+    ) as c
+  ),
+  ranked as (
+    select c.*,
+      row_number() over (partition by c.trial order by c.turn, c.priority, c.run_at, c.id) as trial_place
+    from candidates as c
+  ),
+  chosen as (
+    select r.id, row_number() over (order by r.turn, r.priority, r.run_at, r.id) as place
+    from ranked as r
+    where not r.trial or r.trial_place <= trial_free
+    order by r.turn, r.priority, r.run_at, r.id
+    limit batch_size
+  ),
+  claimed as (
+    update queue.job_queue as j
+    set
+      status = 'running',
+      attempts = j.attempts + 1,
+      lease_owner = worker_id,
+      lease_expires_at = now() + lease,
+      started_at = now(),
+      updated_at = now()
+    from chosen
+    where j.id = chosen.id
+    returning j.*
+  )
+  select claimed.* from claimed inner join chosen on claimed.id = chosen.id order by chosen.place;
+end
+$$;
+revoke all on function queue.claim(
+  worker_id text, kinds text[], batch_size integer, lease interval, per_organization_limit integer
+)
+from public, anon, authenticated, service_role;
+grant execute on function queue.claim(
+  worker_id text, kinds text[], batch_size integer, lease interval, per_organization_limit integer
+)
+to fieldbase_worker;
+
+-- Marks jobs succeeded: completions is [{"id": 1, "result": {...}}, ...]. Jobs the worker no
+-- longer holds (reaped, cancelled) are left alone; returns the ids completed.
+create or replace function queue.complete(worker_id text, completions jsonb)
+returns setof bigint
+language sql security definer
+set search_path = ''
+as $$
+  update queue.job_queue as j
+  set
+    status = 'succeeded',
+    result = c.result,
+    -- Keys the handler asked to drop (secrets such as invitation tokens).
+    payload = j.payload - array(select jsonb_array_elements_text(c.redact)),
+    lease_owner = null,
+    lease_expires_at = null,
+    finished_at = now(),
+    updated_at = now()
+  from jsonb_to_recordset(completions) as c (id bigint, result jsonb, redact jsonb)
+  where j.id = c.id and j.status = 'running' and j.lease_owner = worker_id
+  returning j.id
+$$;
+revoke all on function queue.complete(worker_id text, completions jsonb)
+from public, anon, authenticated, service_role;
+grant execute on function queue.complete(worker_id text, completions jsonb)
+to fieldbase_worker;
+
+-- Jobs ready or running per kind, for the worker's metrics and `status` command.
+create or replace function queue.depth()
+returns table (kind text, status queue.job_status, jobs bigint, oldest_run_at timestamp with time zone)
+language sql stable security definer
+set search_path = ''
+as $$
+  select j.kind, j.status, count(*), min(j.run_at)
+  from queue.job_queue as j
+  where j.status in ('queued', 'retrying', 'running')
+  group by j.kind, j.status
+  order by j.kind, j.status
+$$;
+revoke all on function queue.depth()
+from public, anon, authenticated, service_role;
+grant execute on function queue.depth()
+to fieldbase_worker;
+
+-- Records failed attempts: failures is [{"id": 1, "error": "...", "retry_in": 30,
+-- "permanent": false}, ...]. A job is retried after its kind's backoff (or after retry_in
+-- seconds when the far end said so, e.g. Retry-After), and dead-lettered after its last
+-- attempt or when the failure is permanent. Returns each job's new status and run_at.
+create or replace function queue.fail(worker_id text, failures jsonb)
+returns table (id bigint, status queue.job_status, run_at timestamp with time zone)
+language sql security definer
+set search_path = ''
+as $$
+  with failed as (
+    select
+      j.id,
+      f.error,
+      coalesce(f.permanent, false) or j.attempts >= j.max_attempts as is_dead,
+      greatest(
+        queue.retry_delay(j.kind, j.attempts),
+        coalesce(make_interval(secs => f.retry_in), interval '0')
+      ) as delay
+    from jsonb_to_recordset(failures) as f (id bigint, error text, retry_in double precision, permanent boolean)
+    inner join queue.job_queue as j on f.id = j.id
+    where j.status = 'running' and j.lease_owner = worker_id
+  )
+  update queue.job_queue as j
+  set
+    status = case when f.is_dead then 'dead' else 'retrying' end::queue.job_status,
+    last_error = f.error,
+    errors = j.errors || jsonb_build_array(
+      jsonb_build_object('attempt', j.attempts, 'at', now(), 'error', f.error)
+    ),
+    run_at = case when f.is_dead then j.run_at else now() + f.delay end,
+    lease_owner = null,
+    lease_expires_at = null,
+    finished_at = case when f.is_dead then now() end,
+    updated_at = now()
+  from failed as f
+  where j.id = f.id
+  returning j.id, j.status, j.run_at
+$$;
+revoke all on function queue.fail(worker_id text, failures jsonb)
+from public, anon, authenticated, service_role;
+grant execute on function queue.fail(worker_id text, failures jsonb)
+to fieldbase_worker;
+
+-- Extends the leases of jobs a worker still runs; returns the ids it still holds (a job
+-- missing from the answer was cancelled or reaped and its handler should stop).
+create or replace function queue.heartbeat(
+  worker_id text,
+  job_ids bigint[],
+  lease interval default '00:00:30'::interval
+)
+returns setof bigint
+language sql security definer
+set search_path = ''
+as $$
+  update queue.job_queue as j
+  set lease_expires_at = now() + lease, updated_at = now()
+  where j.id = any(job_ids) and j.status = 'running' and j.lease_owner = worker_id
+  returning j.id
+$$;
+revoke all on function queue.heartbeat(worker_id text, job_ids bigint[], lease interval)
+from public, anon, authenticated, service_role;
+grant execute on function queue.heartbeat(worker_id text, job_ids bigint[], lease interval)
+to fieldbase_worker;
+
+-- Deletes finished jobs older than the retention in queue.settings; run daily by pg_cron.
+create or replace function queue.purge_finished()
+returns integer
+language sql security definer
+set search_path = ''
+as $$
+  with purged as (
+    delete from queue.job_queue as j
+    using queue.settings as s
+    where
+      (j.status in ('succeeded', 'cancelled') and j.finished_at < now() - s.succeeded_retention)
+      or (j.status = 'dead' and j.finished_at < now() - s.dead_retention)
+    returning 1
+  )
+  select count(*)::integer from purged
+$$;
+revoke all on function queue.purge_finished()
+from public, anon, authenticated, service_role;
+
+-- A job taken back from a crashed worker (lease reaper) or handed back by a stopping one
+-- (release) keeps its run_at, so it is claimed before the jobs queued after it: recovery takes
+-- one lease period, not the lease plus the whole queue ahead (a soak measured 129 s behind
+-- 6,000 waiting jobs with a 30 s lease). And a lease that ran out while the database itself was
+-- down is not taken from its holder until it has had 15 seconds (a heartbeat) to renew it: the
+-- worker was not dead, the database was, and taking the job would repeat its effect.
+create or replace function queue.reap_expired_leases()
+returns integer
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  reaped_count integer;
+begin
+  -- Every claim calls this: when no lease has run out (nearly always), one index probe is all
+  -- it costs (a soak's profile found the reaper taking two thirds of each claim).
+  if not exists (
+    select from queue.job_queue as j where j.status = 'running' and j.lease_expires_at < now()
+  ) then
+    return 0;
+  end if;
+  with expired as (
+    select j.id from queue.job_queue as j
+    where
+      j.status = 'running' and j.lease_expires_at < now()
+      and (
+        j.lease_expires_at > pg_catalog.pg_postmaster_start_time()
+        or now() > pg_catalog.pg_postmaster_start_time() + interval '15 seconds'
+      )
+    for update skip locked
+  ),
+  reaped as (
+    update queue.job_queue as j
+    set
+      status = case when j.attempts >= j.max_attempts then 'dead' else 'retrying' end::queue.job_status,
+      last_error = format('Lease expired: worker %s stopped heartbeating', j.lease_owner),
+      errors = j.errors || jsonb_build_array(jsonb_build_object(
+        'attempt', j.attempts, 'at', now(),
+        'error', format('Lease expired: worker %s stopped heartbeating', j.lease_owner)
+      )),
+      lease_owner = null,
+      lease_expires_at = null,
+      finished_at = case when j.attempts >= j.max_attempts then now() end,
+      updated_at = now()
+    from expired
+    where j.id = expired.id
+    returning 1
+  )
+  select count(*)::integer into reaped_count from reaped;
+  return reaped_count;
+end
+$$;
+revoke all on function queue.reap_expired_leases()
+from public, anon, authenticated, service_role;
+
+-- Gives back jobs a stopping worker did not start or could not finish within its grace
+-- period; the attempt does not count. Returns the ids released.
+create or replace function queue.release(worker_id text, job_ids bigint[])
+returns setof bigint
+language sql security definer
+set search_path = ''
+as $$
+  update queue.job_queue as j
+  set
+    status = case when j.attempts > 1 then 'retrying' else 'queued' end::queue.job_status,
+    attempts = j.attempts - 1,
+    lease_owner = null,
+    lease_expires_at = null,
+    updated_at = now()
+  where j.id = any(job_ids) and j.status = 'running' and j.lease_owner = worker_id
+  returning j.id
+$$;
+revoke all on function queue.release(worker_id text, job_ids bigint[])
+from public, anon, authenticated, service_role;
+grant execute on function queue.release(worker_id text, job_ids bigint[])
+to fieldbase_worker;
+
+-- Puts a dead job back in the queue with a fresh set of attempts.
+create or replace function queue.retry_dead(job_id bigint)
+returns boolean
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  update queue.job_queue as j
+  set
+    status = 'queued', attempts = 0, run_at = now(), finished_at = null, updated_at = now()
+  where j.id = job_id and j.status = 'dead';
+  if not found then
+    return false;
+  end if;
+  perform pg_notify('fieldbase_jobs', (select j.kind from queue.job_queue as j where j.id = job_id));
+  return true;
+exception when unique_violation then
+  raise exception 'An identical job is already queued'
+  using errcode = 'PT409', hint = 'Wait for it to finish instead of retrying this one.';
+end
+$$;
+revoke all on function queue.retry_dead(job_id bigint)
+from public, anon, authenticated, service_role;
+
+-- The delay before the next attempt of a kind, after attempt number `attempt` failed.
+create or replace function queue.retry_delay(kind text, attempt integer)
+returns interval
+language sql security definer
+set search_path = ''
+as $$
+  select case
+    when s.retry_schedule is not null then
+      -- The schedule's own delays, with up to 10% jitter so retries do not arrive in lockstep.
+      s.retry_schedule[least(attempt, cardinality(s.retry_schedule))] * (1 + random() * 0.1)
+    else
+      least(
+        coalesce(s.backoff_base, interval '10 seconds') * power(2, least(attempt - 1, 30)),
+        coalesce(s.backoff_max, interval '1 hour')
+      ) * (0.75 + random() * 0.5)
+  end
+  from (select 1) as one
+  left join queue.kind_settings as s on s.kind = retry_delay.kind
+$$;
+revoke all on function queue.retry_delay(kind text, attempt integer)
+from public, anon, authenticated, service_role;
+
+-- Saves what a running job has done so far, so a retry can skip it.
+create or replace function queue.save_progress(worker_id text, job_id bigint, progress jsonb)
+returns boolean
+language sql security definer
+set search_path = ''
+as $$
+  with saved as (
+    update queue.job_queue as j
+    set progress = j.progress || save_progress.progress, updated_at = now()
+    where j.id = job_id and j.status = 'running' and j.lease_owner = worker_id
+    returning 1
+  )
+  select exists (select from saved)
+$$;
+revoke all on function queue.save_progress(worker_id text, job_id bigint, progress jsonb)
+from public, anon, authenticated, service_role;
+grant execute on function queue.save_progress(worker_id text, job_id bigint, progress jsonb)
+to fieldbase_worker;
+
+-- Cancels the waiting jobs of an organization that was cancelled or deleted.
+create or replace function private.cancel_jobs_of_closed_organization()
+returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  if (new.status = 'cancelled' and old.status <> 'cancelled')
+     or (new.deleted_at is not null and old.deleted_at is null) then
+    update queue.job_queue as j
+    set status = 'cancelled', finished_at = now(), updated_at = now()
+    where j.organization_id = new.id and j.status in ('queued', 'retrying');
+  end if;
+  return null;
+end
+$$;
+revoke all on function private.cancel_jobs_of_closed_organization()
+from public, anon, authenticated, service_role;
+
+-- A finished document's follow-up jobs (the email that carries it) are queued once: the jobs
+-- and the flag that says so are written in one transaction by the worker holding the lease.
+-- Before, the enqueues and the flag were separate commits, and a dedupe key only covers jobs
+-- still queued or running, so a retry after a lost flag queued the email again.
+create or replace function queue.enqueue_follow_ups(worker_id text, job_id bigint, follow_ups jsonb)
+returns integer
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  parent queue.job_queue;
+  follow_up record;
+begin
+  select * into parent from queue.job_queue as j
+  where j.id = job_id and j.status = 'running' and j.lease_owner = worker_id
+  for update;
+  if parent.id is null or parent.progress ? 'follow_ups_queued' then
+    return 0;
+  end if;
+  for follow_up in
+    select f.value, f.ordinality - 1 as position
+    from jsonb_array_elements(follow_ups) with ordinality as f (value, ordinality)
+  loop
+    perform queue.enqueue(
+      follow_up.value ->> 'kind', follow_up.value -> 'payload', parent.organization_id,
+      'job:' || parent.id || ':then:' || follow_up.position
+    );
+  end loop;
+  update queue.job_queue as j
+  set progress = j.progress || '{"follow_ups_queued": true}'::jsonb, updated_at = now()
+  where j.id = parent.id;
+  return jsonb_array_length(follow_ups);
+end
+$$;
+revoke all on function queue.enqueue_follow_ups(worker_id text, job_id bigint, follow_ups jsonb)
+from public, anon, authenticated, service_role;
+grant execute on function queue.enqueue_follow_ups(worker_id text, job_id bigint, follow_ups jsonb)
+to fieldbase_worker;
+
+-- What waits and why, for the worker's stall check and platform diagnostics: jobs ready to run
+-- now (their organization active), those of them a claim with this per-organization limit may
+-- take (organization under its cap, trial pool not full), the running jobs, and the oldest ready
+-- job's run_at. Counts only, no payloads.
+create or replace function queue.ready_backlog(
+  kinds text[] default null::text[],
+  per_organization_limit integer default null::integer
+)
+returns table (ready bigint, claimable bigint, running bigint, oldest_ready_at timestamp with time zone)
+language sql stable security definer
+set search_path = ''
+as $$
+  with running as (
+    select j.organization_id, count(*) as jobs
+    from queue.job_queue as j
+    where j.status = 'running'
+    group by j.organization_id
+  ),
+  trial_running as (
+    select coalesce(sum(r.jobs), 0) as jobs
+    from running as r
+    inner join public.organizations as o on r.organization_id = o.id
+    where o.plan_id = 'trial'
+  ),
+  ready as (
+    select
+      j.run_at,
+      per_organization_limit is null
+      or j.organization_id is null
+      or (
+        coalesce(r.jobs, 0) < per_organization_limit
+        and (o.plan_id <> 'trial' or (select t.jobs from trial_running as t) < (
+          select s.trial_running_limit from queue.settings as s
+        ))
+      ) as claimable
+    from queue.job_queue as j
+    left join public.organizations as o on j.organization_id = o.id
+    left join running as r on j.organization_id = r.organization_id
+    where
+      j.status in ('queued', 'retrying')
+      and j.run_at <= now()
+      and (kinds is null or j.kind = any(kinds))
+      and (j.organization_id is null or (o.status not in ('suspended', 'cancelled') and o.deleted_at is null))
+  )
+  select
+    (select count(*) from ready),
+    (select count(*) from ready as r where r.claimable),
+    (select coalesce(sum(r.jobs), 0)::bigint from running as r),
+    (select min(r.run_at) from ready as r)
+$$;
+revoke all on function queue.ready_backlog(kinds text[], per_organization_limit integer)
+from public, anon, authenticated, service_role;
+grant execute on function queue.ready_backlog(kinds text[], per_organization_limit integer)
+to fieldbase_worker;
+
+-- Background jobs (emails, documents, webhook deliveries) of the caller's organizations, for
+-- owners and admins. Other members and anon see no rows.
+create or replace view public.background_jobs with (security_invoker = true) as
+select
+  background_jobs_for_caller.id,
+  background_jobs_for_caller.organization_id,
+  background_jobs_for_caller.kind,
+  background_jobs_for_caller.status,
+  background_jobs_for_caller.attempts,
+  background_jobs_for_caller.max_attempts,
+  background_jobs_for_caller.run_at,
+  background_jobs_for_caller.last_error,
+  background_jobs_for_caller.errors,
+  background_jobs_for_caller.result,
+  background_jobs_for_caller.created_at,
+  background_jobs_for_caller.started_at,
+  background_jobs_for_caller.finished_at
+from
+  private.background_jobs_for_caller()
+    as background_jobs_for_caller (
+      id,
+      organization_id,
+      kind,
+      status,
+      attempts,
+      max_attempts,
+      run_at,
+      last_error,
+      errors,
+      result,
+      created_at,
+      started_at,
+      finished_at
+    );
+revoke all on table public.background_jobs from public, anon, authenticated, service_role;
+grant select on table public.background_jobs to authenticated;
+grant select on table public.background_jobs to service_role;
+
+create or replace trigger job_queue_authority_submission after update of status
+on queue.job_queue
+for each row
+when (((new.status = 'succeeded'::queue.job_status) and (new.payload ? 'authority_submission_of'::text)))
+execute function private.email_submission_arrived();

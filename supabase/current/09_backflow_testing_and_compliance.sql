@@ -1,0 +1,627 @@
+-- Backflow testing and compliance: the functions, views and triggers as they run today.
+-- RLS policies are in supabase/policies/. Edit here, then `scripts/db diff <name>` writes the
+-- migration; the suite fails while the migrations and this file disagree, or while an object
+-- of ours is in no file or in two.
+
+-- A retest names a finalised failed test of the same assembly. The assembly was left to the
+-- foreign key, so another assembly's failed test gave a 23503 where a missing one gave this
+-- 23514: the difference told a technician that a colleague's failed test existed.
+create or replace function private.evaluate_backflow_test()
+returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  readings jsonb := jsonb_build_object(
+    'check_valve_1', new.check_valve_1_psid, 'check_valve_2', new.check_valve_2_psid,
+    'relief_valve_opening', new.relief_valve_opening_psid,
+    'air_inlet_opening', new.air_inlet_opening_psid
+  );
+  missing integer;
+  -- What a submission may still add to a finalised report.
+  submission text[] := array['submitted_at', 'submitted_via', 'submission_reference', 'updated_at'];
+begin
+  if tg_op = 'UPDATE' and old.status = 'finalized'
+     and (to_jsonb(new) - submission) is distinct from (to_jsonb(old) - submission) then
+    raise exception 'A finalised test report cannot be changed' using errcode = 'PT409',
+    hint = 'Record a retest instead.';
+  end if;
+  if new.retest_of_id is not null
+     and (tg_op = 'INSERT' or new.retest_of_id is distinct from old.retest_of_id)
+     and not exists (
+       select from public.backflow_test_reports as r
+       where r.id = new.retest_of_id and r.organization_id = new.organization_id
+         and r.assembly_id = new.assembly_id and r.status = 'finalized' and r.result = 'fail'
+     ) then
+    raise exception 'A retest follows a finalised failed test of the same assembly'
+    using errcode = '23514';
+  end if;
+  if tg_op = 'UPDATE' and old.status = 'finalized' then
+    return new;
+  end if;
+  select
+    count(*) filter (where readings ->> t.reading is null),
+    coalesce(array_agg(t.label order by t.label) filter (
+      where (readings ->> t.reading)::numeric < t.minimum_psid
+    ), '{}')
+  into missing, new.failed_checks
+  from public.backflow_test_thresholds as t
+  inner join public.assemblies as a on a.kind = t.kind
+  where a.id = new.assembly_id and a.organization_id = new.organization_id;
+  new.result := case
+    when missing > 0 then null
+    when cardinality(new.failed_checks) = 0 then 'pass'
+    else 'fail'
+  end::public.backflow_result;
+  return new;
+end
+$$;
+revoke all on function private.evaluate_backflow_test()
+from public, anon, authenticated, service_role;
+
+-- Finalises a test report: the tester (or an owner, admin or dispatcher) signs it off. Refused
+-- while a reading is missing, with an expired certification or an uncalibrated gauge. A pass
+-- moves the assembly's last test (and so its next due date). Queues the PDF, the customer's
+-- email and the submission to the site's water authority. Returns the report.
+create or replace function private.finalize_backflow_test(report_id uuid)
+returns backflow_test_reports
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  report public.backflow_test_reports;
+  caller_role public.member_role;
+  certification public.tester_certifications;
+  gauge public.test_gauges;
+  context record;
+  document jsonb;
+  follow_ups jsonb := '[]'::jsonb;
+  email_payload jsonb;
+  event_data jsonb;
+  message_id text;
+  reference text;
+begin
+  select * into report from public.backflow_test_reports as r
+  where r.id = report_id
+    and (
+      r.organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'))
+      or (r.user_id = (select auth.uid()) and r.organization_id in (select private.organization_ids_for()))
+    )
+  for update;
+  if report.id is null then
+    raise exception 'Test report % was not found', report_id using errcode = 'PT404';
+  end if;
+  caller_role := private.authorize(
+    report.organization_id, '{owner,admin,dispatcher,technician}',
+    'Only the tester, owners, admins and dispatchers finalise test reports'
+  );
+  if report.status = 'finalized' then
+    raise exception 'This test report is already finalised' using errcode = 'PT409';
+  elsif report.result is null then
+    raise exception 'Record every reading the assembly''s kind requires before finalising'
+    using errcode = '23514';
+  end if;
+  select * into certification from public.tester_certifications as c
+  where c.id = report.certification_id and c.user_id = report.user_id;
+  if certification.id is null then
+    raise exception 'Name the tester''s certification before finalising' using errcode = '23514';
+  elsif certification.expires_on < report.tested_on then
+    raise exception 'Certification % expired on %: it does not cover a test on %',
+      certification.certificate_number, certification.expires_on, report.tested_on
+    using errcode = '23514', hint = 'Renew the certification, or have a certified tester sign.';
+  end if;
+  select * into gauge from public.test_gauges as g where g.id = report.gauge_id;
+  if gauge.id is null then
+    raise exception 'Name the test gauge before finalising' using errcode = '23514';
+  elsif gauge.calibration_due_on < report.tested_on then
+    raise exception 'Gauge % was due for calibration on %: it cannot certify a test on %',
+      gauge.serial_number, gauge.calibration_due_on, report.tested_on
+    using errcode = '23514', hint = 'Calibrate the gauge, or test again with a calibrated one.';
+  end if;
+
+  update public.backflow_test_reports as r
+  set status = 'finalized', finalized_at = now(), finalized_by = (select auth.uid())
+  where r.id = report_id
+  returning * into report;
+  if report.result = 'pass' then
+    update public.assemblies as a
+    set last_tested_on = greatest(a.last_tested_on, report.tested_on)
+    where a.id = report.assembly_id;
+  end if;
+
+  -- What the PDF, the emails and the authority get: allowlisted fields, nothing else.
+  select
+    a.kind, a.make, a.model, a.serial_number, a.size, a.location_at_site,
+    c.name as customer_name, c.email as customer_email,
+    concat_ws(', ', s.line1, s.city, s.postal_code) as site_address,
+    w.id as authority_id, w.submission_method, w.email as authority_email, w.webhook_endpoint_id,
+    private.display_name(report.user_id) as tester_name
+  into context
+  from public.assemblies as a
+  inner join public.sites as s on a.site_id = s.id
+  inner join public.customers as c on s.customer_id = c.id
+  left join public.water_authorities as w on s.water_authority_id = w.id
+  where a.id = report.assembly_id;
+
+  document := jsonb_build_object(
+    'type', 'inspection_report',
+    'number', 'BF-' || to_char(report.tested_on, 'YYYYMMDD') || '-' || left(report.id::text, 8),
+    'inspection_date', report.tested_on,
+    'customer', jsonb_build_object('name', context.customer_name),
+    'site_address', context.site_address,
+    'inspector', context.tester_name,
+    'certification_number', certification.certificate_number,
+    'device', jsonb_build_object(
+      'kind', upper(context.kind::text), 'manufacturer', coalesce(context.make, 'Not recorded'),
+      'model', coalesce(context.model, 'Not recorded'), 'serial_number', context.serial_number,
+      'size', coalesce(context.size, 'Not recorded'),
+      'location', coalesce(context.location_at_site, 'Not recorded')
+    ),
+    'readings', (
+      select coalesce(jsonb_agg(jsonb_build_object(
+        'label', t.label,
+        'value', format('%s psid (at least %s)', r.value, t.minimum_psid),
+        'passed', r.value >= t.minimum_psid
+      ) order by t.label), '[]'::jsonb)
+      from public.backflow_test_thresholds as t
+      cross join lateral (
+        select case t.reading
+          when 'check_valve_1' then report.check_valve_1_psid
+          when 'check_valve_2' then report.check_valve_2_psid
+          when 'relief_valve_opening' then report.relief_valve_opening_psid
+          when 'air_inlet_opening' then report.air_inlet_opening_psid
+        end as value
+      ) as r
+      where t.kind = context.kind
+    ),
+    'result', report.result
+  );
+  email_payload := jsonb_build_object(
+    'customer_name', context.customer_name, 'site_address', context.site_address,
+    'inspection_date', report.tested_on, 'result', report.result
+  );
+  if context.customer_email is not null then
+    follow_ups := follow_ups || jsonb_build_object(
+      'kind', 'email.inspection_report_ready',
+      'payload', email_payload || jsonb_build_object('to', context.customer_email)
+    );
+  end if;
+  if context.submission_method = 'email' then
+    follow_ups := follow_ups || jsonb_build_object(
+      'kind', 'email.inspection_report_ready',
+      'payload', email_payload || jsonb_build_object(
+        'to', context.authority_email, 'authority_submission_of', report.id
+      )
+    );
+    reference := context.authority_email;
+  end if;
+  -- The event goes to every endpoint of the organization that subscribes to it; a webhook
+  -- authority whose endpoint does not subscribe gets its own delivery.
+  event_data := jsonb_build_object(
+    'report_id', report.id, 'assembly_serial_number', context.serial_number,
+    'assembly_kind', context.kind, 'tested_on', report.tested_on, 'result', report.result,
+    'certification_number', certification.certificate_number
+  );
+  message_id := private.emit_webhook_event(report.organization_id, 'backflow_test.finalized', event_data);
+  if context.submission_method = 'webhook' then
+    reference := case
+      when exists (
+        select from public.webhook_endpoints as e
+        where e.id = context.webhook_endpoint_id and e.active
+          and (e.event_types @> array['backflow_test.finalized'] or e.event_types @> '{*}')
+      ) then message_id
+      else private.emit_webhook_event(
+        report.organization_id, 'backflow_test.finalized', event_data, context.webhook_endpoint_id
+      )
+    end;
+  end if;
+  perform queue.enqueue(
+    'pdf.render',
+    jsonb_build_object(
+      'document', document, 'source_type', 'backflow_test_report', 'source_id', report.id,
+      'then', follow_ups
+    ),
+    report.organization_id,
+    'backflow_test_report:' || report.id::text
+  );
+  if context.submission_method in ('email', 'webhook') then
+    update public.backflow_test_reports as r
+    set submitted_at = now(), submitted_via = context.submission_method, submission_reference = reference
+    where r.id = report_id
+    returning * into report;
+  end if;
+  perform private.record_activity(
+    report.organization_id, 'backflow_test.finalized', 'backflow_test_report', report.id::text,
+    format('A %s test of assembly %s was finalised: %s', upper(context.kind::text), context.serial_number, report.result)
+  );
+  return report;
+end
+$$;
+revoke all on function private.finalize_backflow_test(report_id uuid)
+from public, anon, authenticated, service_role;
+grant execute on function private.finalize_backflow_test(report_id uuid)
+to authenticated;
+
+create or replace function public.finalize_backflow_test(report_id uuid)
+returns backflow_test_reports
+language sql
+set search_path = ''
+as $$
+  select private.finalize_backflow_test(report_id)
+$$;
+revoke all on function public.finalize_backflow_test(report_id uuid)
+from public, anon, authenticated, service_role;
+grant execute on function public.finalize_backflow_test(report_id uuid)
+to authenticated;
+
+-- Queues the due notices of today, set-based: 30 days ahead, 7 days ahead, and overdue (a
+-- notice for a step is only sent while that step is the current one, so a late run does not
+-- send a stale "due in 30 days"). Suspended, cancelled and deleted organizations, customers
+-- without an email and archived customers and sites are skipped. Returns how many it queued.
+create or replace function private.queue_due_notices(today date default current_date)
+returns integer
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  queued integer;
+begin
+  with due as (
+    select
+      a.organization_id, a.id as assembly_id, a.kind, a.serial_number, a.next_due_on,
+      case
+        when a.next_due_on < today then 'overdue'
+        when a.next_due_on <= today + 7 then '7_days'
+        when a.next_due_on <= today + 30 then '30_days'
+      end as step,
+      c.name as customer_name, c.email,
+      concat_ws(', ', s.line1, s.city, s.postal_code) as site_address
+    from public.assemblies as a
+    inner join public.sites as s on a.site_id = s.id
+    inner join public.customers as c on s.customer_id = c.id
+    inner join public.organizations as o on a.organization_id = o.id
+    where
+      a.status = 'active' and a.next_due_on <= today + 30
+      and s.deleted_at is null and c.deleted_at is null and c.email is not null
+      and o.deleted_at is null and o.status not in ('suspended', 'cancelled')
+  ),
+  todo as (
+    select d.* from due as d
+    where not exists (
+      select from private.due_notices as n
+      where n.assembly_id = d.assembly_id and n.due_on = d.next_due_on and n.step = d.step
+    )
+  )
+  -- The enqueue's dedupe key keeps a concurrent run from queueing the same notice twice.
+  insert into private.due_notices (organization_id, assembly_id, due_on, step, job_id)
+  select
+    t.organization_id, t.assembly_id, t.next_due_on, t.step,
+    queue.enqueue(
+      'email.test_due',
+      jsonb_build_object(
+        'to', t.email, 'customer_name', t.customer_name, 'site_address', t.site_address,
+        'assembly_kind', t.kind, 'serial_number', t.serial_number, 'due_on', t.next_due_on,
+        'step', t.step
+      ),
+      t.organization_id,
+      format('test_due:%s:%s:%s', t.assembly_id, t.next_due_on, t.step)
+    )
+  from todo as t
+  on conflict do nothing;
+  get diagnostics queued = row_count;
+  return queued;
+end
+$$;
+revoke all on function private.queue_due_notices(today date)
+from public, anon, authenticated, service_role;
+
+-- Counts per water authority: due in the next `days` days, and overdue. Security invoker (RLS
+-- decides what is counted), behind the guard like every RPC.
+create or replace function public.compliance_summary(organization_id uuid, days integer default 30)
+returns table (water_authority_id uuid, water_authority text, due_soon bigint, overdue bigint)
+language plpgsql stable
+set search_path = ''
+as $$
+begin
+  perform private.authorize(
+    compliance_summary.organization_id, '{owner,admin,dispatcher,viewer}',
+    'Only members other than technicians read the compliance summary', writing => false
+  );
+  return query
+  select d.water_authority_id, w.name, count(*) filter (where not d.overdue), count(*) filter (where d.overdue)
+  from public.assemblies_due as d
+  left join public.water_authorities as w on d.water_authority_id = w.id
+  where d.organization_id = compliance_summary.organization_id and d.days_until_due <= days
+  group by d.water_authority_id, w.name
+  order by w.name nulls last;
+end
+$$;
+revoke all on function public.compliance_summary(organization_id uuid, days integer)
+from public, anon, authenticated, service_role;
+grant execute on function public.compliance_summary(organization_id uuid, days integer)
+to authenticated, service_role;
+
+-- The authority's email job succeeded (its payload names the report it submits).
+create or replace function private.email_submission_arrived()
+returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  update public.backflow_test_reports as r
+  set submitted_at = coalesce(new.finished_at, now())
+  where r.id = (new.payload ->> 'authority_submission_of')::uuid
+    and r.organization_id = new.organization_id and r.submitted_at is null;
+  return null;
+end
+$$;
+revoke all on function private.email_submission_arrived()
+from public, anon, authenticated, service_role;
+
+-- Finalising: as before, but the submission is only queued here (the authority's email
+-- carries the report's id so its delivery can be recorded).
+create or replace function private.queue_authority_submission()
+returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  -- finalize_backflow_test records the channel and reference together with submitted_at; keep
+  -- the time as queued and leave submitted_at to the delivery.
+  if new.submitted_via is not null and old.submitted_via is null then
+    new.submission_queued_at := coalesce(new.submitted_at, now());
+    new.submitted_at := null;
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.queue_authority_submission()
+from public, anon, authenticated, service_role;
+
+-- Marks a report submitted when the delivery that carried it succeeded.
+create or replace function private.record_authority_submission(
+  organization uuid,
+  reference text,
+  arrived_at timestamp with time zone
+)
+returns void
+language sql security definer
+set search_path = ''
+as $$
+  update public.backflow_test_reports as r
+  set submitted_at = arrived_at
+  where r.organization_id = organization and r.submission_reference = reference
+    and r.submitted_at is null
+$$;
+revoke all on function private.record_authority_submission(organization uuid, reference text, arrived_at timestamp with time zone)
+from public, anon, authenticated, service_role;
+
+-- A webhook delivery of backflow_test.finalized answered 2xx (its message id is the reference).
+create or replace function private.webhook_submission_arrived()
+returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  perform private.record_authority_submission(new.organization_id, new.message_id, new.created_at);
+  return null;
+end
+$$;
+revoke all on function private.webhook_submission_arrived()
+from public, anon, authenticated, service_role;
+
+-- The storage paths of the documents of a technician's work: PDFs of work orders assigned to
+-- them, and of test reports they may read (their own, and those of their work's assemblies).
+create or replace function private.assigned_document_paths()
+returns setof text
+language plpgsql stable security definer
+set search_path = ''
+as $$
+begin
+  return query select d.storage_path from public.documents as d
+  where d.organization_id in (select private.organization_ids_for('{technician}'))
+    and (
+      (
+        d.source_type = 'work_order'
+        and d.source_id in (select w::text from private.assigned_work_order_ids() as w)
+      )
+      or (
+        d.source_type = 'backflow_test_report'
+        and d.source_id in (
+          select r.id::text from public.backflow_test_reports as r
+          where r.organization_id = d.organization_id
+            and (
+              r.user_id = (select auth.uid())
+              or r.assembly_id in (select private.assigned_assembly_ids())
+            )
+        )
+      )
+    );
+end
+$$;
+revoke all on function private.assigned_document_paths()
+from public, anon, authenticated, service_role;
+grant execute on function private.assigned_document_paths()
+to authenticated;
+
+-- A member who works a ticket only because it is assigned to them (a technician, a viewer)
+-- may change its status, priority and text, not its customer, contact or assignee.
+create or replace function private.assignees_keep_ticket_references()
+returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  if (select auth.uid()) is not null
+     and (
+       new.customer_id is distinct from old.customer_id
+       or new.contact_id is distinct from old.contact_id
+       or new.assignee_id is distinct from old.assignee_id
+     )
+     and new.organization_id not in (select private.organization_ids_for('{owner,admin,dispatcher}')) then
+    raise exception 'Only owners, admins and dispatchers can move a ticket to another customer, contact or assignee'
+    using errcode = '42501';
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.assignees_keep_ticket_references()
+from public, anon, authenticated, service_role;
+
+-- An assembly with a test report on a work order stays on it, unless the work order or the
+-- assembly itself is being deleted (their cascades take the reports' links with them).
+create or replace function private.keep_reported_assemblies_on_work_orders()
+returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  if exists (
+    select from public.backflow_test_reports as r
+    where r.organization_id = old.organization_id
+      and r.work_order_id = old.work_order_id
+      and r.assembly_id = old.assembly_id
+  )
+  and exists (select from public.work_orders as w where w.id = old.work_order_id)
+  and exists (select from public.assemblies as a where a.id = old.assembly_id) then
+    raise exception 'This assembly has a test report on this work order'
+    using errcode = '23514', constraint = 'backflow_test_reports_assembly_on_work_order',
+      hint = 'Move the report off the work order first.';
+  end if;
+  return old;
+end
+$$;
+revoke all on function private.keep_reported_assemblies_on_work_orders()
+from public, anon, authenticated, service_role;
+
+-- The signed-in user's own tester certifications, in organizations they belong to.
+create or replace function private.own_certification_ids()
+returns setof uuid
+language plpgsql stable security definer
+set search_path = ''
+as $$
+begin
+  return query select c.id from public.tester_certifications as c
+  where c.user_id = (select auth.uid()) and c.organization_id in (select private.organization_ids_for());
+end
+$$;
+revoke all on function private.own_certification_ids()
+from public, anon, authenticated, service_role;
+grant execute on function private.own_certification_ids()
+to authenticated;
+
+-- The test gauges issued to the signed-in user, in organizations they belong to.
+create or replace function private.own_gauge_ids()
+returns setof uuid
+language plpgsql stable security definer
+set search_path = ''
+as $$
+begin
+  return query select g.id from public.test_gauges as g
+  where g.user_id = (select auth.uid()) and g.organization_id in (select private.organization_ids_for());
+end
+$$;
+revoke all on function private.own_gauge_ids()
+from public, anon, authenticated, service_role;
+grant execute on function private.own_gauge_ids()
+to authenticated;
+
+-- Refuses a report whose work order does not cover its assembly (and so another site or
+-- customer), for every writer. A constraint trigger rather than a foreign key: the message says
+-- what is wrong, and a frontend gets a 400, not the 409 of a missing reference.
+create or replace function private.report_assembly_on_its_work_order()
+returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  if new.work_order_id is not null and not exists (
+    select from public.work_order_assemblies as wa
+    where wa.organization_id = new.organization_id
+      and wa.work_order_id = new.work_order_id
+      and wa.assembly_id = new.assembly_id
+  ) then
+    raise exception 'A test report''s assembly must be one of its work order''s assemblies'
+    using errcode = '23514', constraint = 'backflow_test_reports_assembly_on_work_order',
+      hint = 'Add the assembly to the work order first, or file the report without one.';
+  end if;
+  return null;
+end
+$$;
+revoke all on function private.report_assembly_on_its_work_order()
+from public, anon, authenticated, service_role;
+
+-- Every active assembly with a due date: when, in how many days, and where. Security invoker:
+-- RLS on assemblies, sites and customers decides what a caller sees (technicians: their work).
+create or replace view public.assemblies_due with (security_invoker = true) as
+select
+  a.id as assembly_id,
+  a.organization_id,
+  a.kind,
+  a.serial_number,
+  a.next_due_on,
+  a.next_due_on - current_date as days_until_due,
+  a.next_due_on < current_date as overdue,
+  s.id as site_id,
+  s.line1,
+  s.city,
+  s.water_authority_id,
+  c.id as customer_id,
+  c.name as customer_name
+from assemblies as a
+inner join sites as s on a.site_id = s.id
+inner join customers as c on s.customer_id = c.id
+where a.status = 'active'::assembly_status and a.next_due_on is not null;
+revoke all on table public.assemblies_due from public, anon, authenticated, service_role;
+grant select on table public.assemblies_due to authenticated;
+grant select on table public.assemblies_due to service_role;
+
+create or replace trigger audit_delete after delete
+on public.backflow_test_reports
+referencing old table as old_rows
+for each statement
+execute function private.audit_changes('organization_id');
+
+create or replace trigger audit_insert after insert
+on public.backflow_test_reports
+referencing new table as new_rows
+for each statement
+execute function private.audit_changes('organization_id');
+
+create or replace trigger audit_update after update
+on public.backflow_test_reports
+referencing old table as old_rows new table as new_rows
+for each statement
+execute function private.audit_changes('organization_id');
+
+drop trigger if exists backflow_test_reports_assembly_on_work_order on public.backflow_test_reports;
+create constraint trigger backflow_test_reports_assembly_on_work_order after insert or update of work_order_id, assembly_id
+on public.backflow_test_reports
+deferrable initially immediate
+for each row
+execute function private.report_assembly_on_its_work_order();
+
+create or replace trigger backflow_test_reports_authority_fields before update of status
+on public.backflow_test_reports
+for each row
+execute function private.check_authority_fields();
+
+create or replace trigger backflow_test_reports_evaluate before insert or update
+on public.backflow_test_reports
+for each row
+execute function private.evaluate_backflow_test();
+
+create or replace trigger backflow_test_reports_submission_queued before update of submitted_via
+on public.backflow_test_reports
+for each row
+execute function private.queue_authority_submission();
+
+create or replace trigger backflow_test_reports_touch_updated_at before update
+on public.backflow_test_reports
+for each row
+execute function private.touch_updated_at();
+
+create or replace trigger enforce_organization_writable before insert or delete or update
+on public.backflow_test_reports
+for each row
+execute function private.enforce_organization_writable();
