@@ -46,6 +46,13 @@ select is(
 );
 
 -- rate limits ------------------------------------------------------------------------------
+-- The limiter counts over its own connection (private.rate_limit_connection, a password a DBA
+-- sets: scripts/doctor says how). A database without it counts nothing, by design; the budget
+-- assertions then say so as skips instead of failing, since no transaction can set up a
+-- committed password for the counting role. The local stack and CI always have it.
+select set_config(
+  'tests.limiter_counts', (exists (select from private.rate_limit_connection))::text, true
+);
 update private.rate_limits set requests_per_minute = 3
 where role = 'authenticated';
 update private.rate_limits set requests_per_minute = 2
@@ -56,11 +63,16 @@ select lives_ok(
   'select private.check_request(); select private.check_request(); select private.check_request()',
   'Requests within the budget pass'
 );
-select throws_ok(
-  'select private.check_request()',
-  'PT429', 'Too many requests: the limit is 3 per minute',
-  'The request over budget is refused with 429'
-);
+select case
+  when current_setting('tests.limiter_counts')::boolean
+    then
+      throws_ok(
+        'select private.check_request()',
+        'PT429', 'Too many requests: the limit is 3 per minute',
+        'The request over budget is refused with 429'
+      )
+  else skip('the rate limiter has no counting connection here (scripts/doctor)', 1)
+end;
 reset role;
 select tests.clear_authentication();
 select tests.authenticate_as('a_admin');
@@ -69,18 +81,28 @@ reset role;
 select tests.clear_authentication();
 
 select tests.authenticate_as_anon('{"x-forwarded-for": "198.51.100.1"}');
-select throws_ok(
-  'select private.check_request(); select private.check_request(); select private.check_request()',
-  'PT429', 'Too many requests: the limit is 2 per minute',
-  'Anonymous callers are limited per client IP'
-);
+select case
+  when current_setting('tests.limiter_counts')::boolean
+    then
+      throws_ok(
+        'select private.check_request(); select private.check_request(); select private.check_request()',
+        'PT429', 'Too many requests: the limit is 2 per minute',
+        'Anonymous callers are limited per client IP'
+      )
+  else skip('the rate limiter has no counting connection here (scripts/doctor)', 1)
+end;
 reset role;
 select tests.clear_authentication();
 select tests.authenticate_as_anon('{"x-forwarded-for": "203.0.113.66, 198.51.100.1"}');
-select throws_ok(
-  'select private.check_request()', 'PT429', null,
-  'A forged first x-forwarded-for hop buys no new budget: the gateway''s own hop counts'
-);
+select case
+  when current_setting('tests.limiter_counts')::boolean
+    then
+      throws_ok(
+        'select private.check_request()', 'PT429', null,
+        'A forged first x-forwarded-for hop buys no new budget: the gateway''s own hop counts'
+      )
+  else skip('the rate limiter has no counting connection here (scripts/doctor)', 1)
+end;
 reset role;
 select tests.clear_authentication();
 select tests.authenticate_as_anon('{"x-forwarded-for": "198.51.100.1", "x-real-ip": "198.51.100.2"}');
@@ -102,10 +124,15 @@ select throws_ok(
 reset role;
 select tests.clear_authentication();
 select tests.authenticate_as('a_dispatcher');
-select throws_ok(
-  'select private.check_request()', 'PT429', null,
-  'Requests that were rolled back (failed, or read-only) still count against the budget'
-);
+select case
+  when current_setting('tests.limiter_counts')::boolean
+    then
+      throws_ok(
+        'select private.check_request()', 'PT429', null,
+        'Requests that were rolled back (failed, or read-only) still count against the budget'
+      )
+  else skip('the rate limiter has no counting connection here (scripts/doctor)', 1)
+end;
 reset role;
 select tests.clear_authentication();
 
@@ -148,8 +175,8 @@ select is(
 );
 select results_eq(
   $$select file_size_limit, allowed_mime_types from storage.buckets where id = 'documents'$$,
-  $$values (26214400::bigint, array['application/pdf'])$$,
-  'The documents bucket takes PDFs of at most 25 MB, whoever uploads'
+  $$values (52428800::bigint, array['application/pdf', 'text/csv'])$$,
+  'The documents bucket takes PDFs and CSV exports of at most 50 MB, whoever uploads'
 );
 
 select * from finish();
