@@ -29,7 +29,7 @@ def test_python_is_ruff_formatted():
 
 
 def test_sql_passes_sqlfluff():
-    result = run(str(BIN / "sqlfluff"), "lint", "--nocolor", *SQL_PATHS)
+    result = run(str(BIN / "sqlfluff"), "lint", "--nocolor", "--processes", "2", *SQL_PATHS)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
