@@ -74,7 +74,7 @@ AREAS: dict[str, list[str]] = {
         "outbound_email_bounds",
         "document_line_caps",
     ],
-    "Customers and sites": ["customers_and_sites"],
+    "Customers and sites": ["customers_and_sites", "required_fields_example"],
     "Work orders": [
         "work_orders",
         "work_order_checklists_notes_attachments",
@@ -244,6 +244,8 @@ class Schema:
     functions: list[Function]
     enums: list[Enum]
     private_bodies: dict[str, str]  # private function name -> its bodies, joined
+    # table ("public.invoices") -> the private trigger functions on it, in firing order
+    table_triggers: dict[str, list[str]] = field(default_factory=dict)
 
     def uncommented(self) -> list[str]:
         missing = [f"{r.kind} public.{r.name}" for r in self.relations if not r.comment]
@@ -283,7 +285,31 @@ def read_schema(conn: psycopg.Connection) -> Schema:
     bodies: dict[str, str] = defaultdict(str)
     for name, body in conn.execute((SQL / "private_bodies.sql").read_text()):
         bodies[name] += body
-    return Schema(list(relations.values()), functions, enums, dict(bodies))
+    triggers: dict[str, list[str]] = defaultdict(list)
+    for table, function in conn.execute((SQL / "table_triggers.sql").read_text()):
+        triggers[table].append(function)
+    return Schema(list(relations.values()), functions, enums, dict(bodies), dict(triggers))
+
+
+# A check that lists the values a column may hold: "x = ANY (ARRAY[...])" or "x <@ ARRAY[...]".
+_ALLOWED_VALUES = re.compile(r"\(*(\w+)\s*(?:<@|=\s*ANY)\s*\(*ARRAY\[(.*?)\]", re.S)
+
+
+def example_value_problems(schema: Schema) -> list[str]:
+    """Quoted example values in a column's comment that the column's own check refuses."""
+    problems = []
+    for relation in schema.relations:
+        comments = {c.name: c.comment for c in relation.columns if c.comment}
+        for name, definition in relation.constraints:
+            for column, values in _ALLOWED_VALUES.findall(definition):
+                allowed = set(re.findall(r"'([^']*)'", values))
+                for example in re.findall(r"'([a-z_]+)'", comments.get(column, "")):
+                    if example not in allowed:
+                        problems.append(
+                            f"{relation.name}.{column}: the comment's example '{example}' is"
+                            f" refused by {name}"
+                        )
+    return problems
 
 
 # ------------------------------------------------------------------------------------------
@@ -293,6 +319,11 @@ def read_schema(conn: psycopg.Connection) -> Schema:
 _RAISE = re.compile(r"raise\s+exception\s+'((?:[^']|'')*)'(.*?);", re.I | re.S)
 _ERRCODE = re.compile(r"errcode\s*=\s*'(\w+)'", re.I)
 _CALL = re.compile(r"private\.(\w+)\s*\(")
+# Trigger functions whose raises no request meets: the audit trigger's configuration checks, and
+# the audit log's guard against updates (the trigger only ever inserts).
+_INTERNAL_TRIGGERS = {"audit_changes", "audit_log_append_only"}
+# The tables a body writes: their triggers' errors are the caller's too.
+_WRITE = re.compile(r"\b(?:insert\s+into|update|delete\s+from)\s+((?:public|queue)\.\w+)", re.I)
 _AUTHORIZE = re.compile(r"private\.authorize(_portal)?\s*\((.*?)\)\s*;", re.I | re.S)
 _QUOTED = re.compile(r"'((?:[^']|'')*)'")
 # Guards whose errors depend on how they are called: described from the call instead.
@@ -329,9 +360,12 @@ def _raises(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def checks(body: str, private_bodies: dict[str, str]) -> Checks:
+def checks(
+    body: str, private_bodies: dict[str, str], table_triggers: dict[str, list[str]] | None = None
+) -> Checks:
     found = Checks([], [], False, False)
     seen: set[str] = set()
+    table_triggers = table_triggers or {}
 
     def visit(text: str) -> None:
         for call in _AUTHORIZE.finditer(text):
@@ -361,7 +395,10 @@ def checks(body: str, private_bodies: dict[str, str]) -> Checks:
                 found.mfa = found.mfa or guard == "assert_mfa_if_required"
                 visit_guard(guard)
         found.errors += _raises(text)
-        for name in _CALL.findall(text):
+        called = _CALL.findall(text)
+        for table in dict.fromkeys(t.lower() for t in _WRITE.findall(text)):
+            called += [f for f in table_triggers.get(table, []) if f not in _INTERNAL_TRIGGERS]
+        for name in called:
             if name not in seen and name not in _GUARDS and name in private_bodies:
                 seen.add(name)
                 visit(private_bodies[name])
@@ -494,7 +531,7 @@ def _who(found: Checks) -> str:
 
 
 def _render_function(function: Function, schema: Schema) -> list[str]:
-    found = checks(function.body, schema.private_bodies)
+    found = checks(function.body, schema.private_bodies, schema.table_triggers)
     out = [
         f"#### `{function.name}({function.arguments_with_defaults})` → {function.returns}",
         "",

@@ -4,6 +4,7 @@ each RPC raises read from the database itself."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from fieldbase_local import api_reference
@@ -129,3 +130,37 @@ def test_an_uncommented_object_breaks_the_convention_and_drafts_from_the_migrati
         # And the reference needs to know the new migrations' area.
         with pytest.raises(KeyError, match="migration gadget_owners is in no area"):
             api_reference.render(api_reference.read_schema(conn), files)
+
+
+def test_a_comments_example_values_are_values_its_check_allows(exposed_schema):
+    assert api_reference.example_value_problems(exposed_schema) == []
+
+
+def test_an_example_the_check_refuses_is_found(migrated_db):
+    with psycopg.connect(migrated_db.dsn(), autocommit=True) as conn:
+        conn.execute(
+            "comment on column public.water_authorities.required_fields is"
+            " 'Fields (e.g. ''water_account_number'', ''permit_number'')'"
+        )
+        schema = api_reference.read_schema(conn)
+    assert api_reference.example_value_problems(schema) == [
+        "water_authorities.required_fields: the comment's example 'permit_number' is refused by"
+        " water_authorities_required_fields_known"
+    ]
+
+
+def test_an_rpc_lists_the_errors_of_the_triggers_on_the_tables_it_writes(exposed_schema):
+    """finalize_backflow_test updates the report; a trigger refuses it while a field the water
+    authority requires is missing (found only in the trigger, not in the RPC's body)."""
+    finalize = next(f for f in exposed_schema.functions if f.name == "finalize_backflow_test")
+    found = api_reference.checks(
+        finalize.body, exposed_schema.private_bodies, exposed_schema.table_triggers
+    )
+    assert (
+        "23514",
+        "The water authority requires … before this report can be filed",
+    ) in found.errors
+    without_triggers = api_reference.checks(finalize.body, exposed_schema.private_bodies)
+    assert ("23514", "The water authority requires … before this report can be filed") not in (
+        without_triggers.errors
+    )
