@@ -88,6 +88,7 @@ AREAS: dict[str, list[str]] = {
         "compliance",
         "authority_submission_outcome",
         "technicians_stay_inside_their_work",
+        "technicians_policies_stay_inside_their_work",
     ],
     "Service agreements": ["service_agreements"],
     "Price book and estimates": ["price_book", "estimates"],

@@ -79,14 +79,6 @@ def _cmd_psql(inst, args):
 
 
 def _cmd_policies(inst, args):
-    if args.action == "generate":
-        path = policies.generate_migration(stack.MIGRATIONS_DIR)
-        print(
-            f"wrote {path.relative_to(settings.REPO_ROOT)}"
-            if path
-            else "the latest policy migration already matches supabase/policies/"
-        )
-        return 0
     stack.ensure_running(inst)
     if args.action == "sync":
         live = policies.sync(inst.dsn())
@@ -118,8 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("seed", help="run the seed files named in supabase/config.toml")
     sub.add_parser("url", help="print the libpq URL of the database for the owner role")
     sub.add_parser("psql", help="open psql on the database (extra args go to psql)")
-    pol = sub.add_parser("policies", help="check | sync | generate the RLS policies")
-    pol.add_argument("action", choices=["check", "sync", "generate"])
+    pol = sub.add_parser("policies", help="check | sync the RLS policies (diff writes them)")
+    pol.add_argument("action", choices=["check", "sync"])
     argv = sys.argv[1:] if argv is None else argv
     # Everything after "psql" belongs to psql, flags included.
     split = argv.index("psql") + 1 if "psql" in argv else len(argv)

@@ -45,7 +45,7 @@ def seed_files(config_path: Path = CONFIG_TOML) -> list[Path]:
 
 def migrate(inst: Instance, dbname: str = settings.MAIN_DATABASE) -> None:
     """Apply pending migrations with `supabase db push` (the policies come with them: see
-    supabase/policies/ and `scripts/db policies generate`)."""
+    supabase/policies/ and `scripts/db diff`)."""
     output = supabase_cli.push(inst.dsn(dbname=dbname))
     applied = output.count("Applying migration ")
     _log(f"{applied} migration(s) applied" if applied else "migrations up to date")

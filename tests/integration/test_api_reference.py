@@ -164,3 +164,11 @@ def test_an_rpc_lists_the_errors_of_the_triggers_on_the_tables_it_writes(exposed
     assert ("23514", "The water authority requires … before this report can be filed") not in (
         without_triggers.errors
     )
+
+
+def test_every_migration_belongs_to_an_area():
+    """The area is the unit: its migrations, its section of docs/api.md, its current-state file."""
+    names = [path.stem.split("_", 1)[1] for path in api_reference.migration_files()]
+    assert [
+        name for name in names if not any(name in m for m in api_reference.AREAS.values())
+    ] == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -47,21 +46,18 @@ def test_sync_makes_the_live_policies_exactly_the_files(bootstrapped_db, project
     migrations_dir, policies_dir = project
     supabase_cli.push(bootstrapped_db.dsn(), workdir=migrations_dir.parents[1])
 
+    # A policy a migration made outside the files is drift: every policy has its definition
+    # in supabase/policies/.
+    before = policies.drift(bootstrapped_db.dsn(), policies_dir)
+    assert [p.name for p in before.unexpected] == ["Stray policy made by hand"]
+
     live = policies.sync(bootstrapped_db.dsn(), policies_dir)
 
-    # The files' policies are exactly as declared; one they do not own is left alone, and
-    # drift names it.
-    assert names(live) == {
-        "Owners can read their notes",
-        "Owners can write their notes",
-        "Stray policy made by hand",
-    }
+    assert names(live) == {"Owners can read their notes", "Owners can write their notes"}
     read = next(p for p in live if p.name == "Owners can read their notes")
     assert read.roles == ("authenticated",)
     assert "auth.uid()" in read.using
-    drift = policies.drift(bootstrapped_db.dsn(), policies_dir)
-    assert [p.name for p in drift.unexpected] == ["Stray policy made by hand"]
-    assert not drift.missing
+    assert not policies.drift(bootstrapped_db.dsn(), policies_dir)
 
 
 def test_drift_names_each_changed_missing_and_unexpected_policy(bootstrapped_db, project):
@@ -86,32 +82,7 @@ def test_drift_names_each_changed_missing_and_unexpected_policy(bootstrapped_db,
     # Checking changes nothing.
     with bootstrapped_db.connect() as conn:
         count = conn.execute("select count(*) from pg_policies where tablename = 'notes'")
-        assert count.fetchone()[0] == 3
-
-
-def test_the_generated_migration_gives_the_cli_only_path_the_same_policies(
-    bootstrapped_db, project
-):
-    migrations_dir, policies_dir = project
-    generated = policies.generate_migration(
-        migrations_dir, policies_dir, now=dt.datetime(2024, 1, 2, tzinfo=dt.UTC)
-    )
-    assert generated is not None and generated.name == "20240102000000_sync_policies.sql"
-    assert policies.generate_migration(migrations_dir, policies_dir) is None, (
-        "nothing new to generate while the files are unchanged"
-    )
-
-    # What `supabase db push` does: migrations only, no policy step. The files' policies are
-    # exactly as declared; the stray one they never owned is still there, and named.
-    supabase_cli.push(bootstrapped_db.dsn(), workdir=migrations_dir.parents[1])
-
-    drift = policies.drift(bootstrapped_db.dsn(), policies_dir)
-    assert not drift.missing
-    assert [p.name for p in drift.unexpected] == ["Stray policy made by hand"]
-
-    (policies_dir / "notes.sql").write_text(NOTES_POLICIES.replace("for insert", "for update"))
-    assert policies.drift(bootstrapped_db.dsn(), policies_dir), "an edited file is drift"
-    assert policies.generate_migration(migrations_dir, policies_dir) is not None
+        assert count.fetchone()[0] == 2
 
 
 def test_a_policy_file_with_other_ddl_is_refused(bootstrapped_db, project):
@@ -127,12 +98,12 @@ def test_a_policy_file_with_other_ddl_is_refused(bootstrapped_db, project):
 
 
 def test_the_repository_migrations_alone_give_the_policies_the_files_declare(bootstrapped_db):
-    """Fails when supabase/policies/ changed without `scripts/db policies generate`."""
+    """Fails when supabase/policies/ changed without `scripts/db diff <name>`."""
     supabase_cli.push(bootstrapped_db.dsn())
 
     drift = policies.drift(bootstrapped_db.dsn())
 
-    assert not drift, drift.report() + "\nrun: scripts/db policies generate"
+    assert not drift, drift.report() + "\nrun: scripts/db diff <name>"
 
 
 def test_the_migrated_test_database_has_no_policy_drift(fresh_db):
@@ -140,29 +111,23 @@ def test_the_migrated_test_database_has_no_policy_drift(fresh_db):
     assert not drift, drift.report()
 
 
-def test_sync_and_the_generated_migration_leave_policies_they_do_not_own(bootstrapped_db, project):
+def test_sync_drops_what_the_files_took_out_and_keeps_dashboard_policies(bootstrapped_db, project):
     migrations_dir, policies_dir = project
-    policies.generate_migration(migrations_dir, policies_dir, now=dt.datetime(2024, 1, 2))
+    # The policies as a migration made them (what scripts/db diff writes).
+    (migrations_dir / "20240102000000_notes_policies.sql").write_text(NOTES_POLICIES)
     supabase_cli.push(bootstrapped_db.dsn(), workdir=migrations_dir.parents[1])
     with bootstrapped_db.connect() as conn:
         conn.execute(
             'create policy "Made in the dashboard" on public.notes for delete '
             "to authenticated using (false)"
         )
-    # A policy dropped from the files is still owned (an earlier migration declared it).
     (policies_dir / "notes.sql").write_text(
         NOTES_POLICIES.split('create policy "Owners can write')[0]
     )
-    generated = policies.generate_migration(migrations_dir, policies_dir, dt.datetime(2024, 1, 3))
-    assert "lock_timeout" in generated.read_text()
-    supabase_cli.push(bootstrapped_db.dsn(), workdir=migrations_dir.parents[1])
+
     policies.sync(bootstrapped_db.dsn(), policies_dir)
 
     with bootstrapped_db.connect() as conn:
         rows = conn.execute("select policyname from pg_policies where tablename = 'notes'")
         live = {r[0] for r in rows}
-    assert live == {
-        "Owners can read their notes",
-        "Made in the dashboard",
-        "Stray policy made by hand",
-    }
+    assert live == {"Owners can read their notes", "Made in the dashboard"}
