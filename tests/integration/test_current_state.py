@@ -68,7 +68,7 @@ def test_one_changed_function_and_one_changed_policy_make_a_migration_of_exactly
             "jsonb_build_object('status', 'ok', 'time', now(), 'version', 2)",
         )
     )
-    tickets = policies_dir / "support_tickets.sql"
+    tickets = policies_dir / "14_support_tickets.sql"
     tickets.write_text(
         tickets.read_text().replace(
             "on public.business_hours for select to authenticated\n"
@@ -110,3 +110,10 @@ def test_a_migration_name_must_be_lower_case(capsys):
     assert cli.main(["diff", "Bad Name"]) == 2
     assert "lower case" in capsys.readouterr().err
     assert settings.SUPABASE_DIR.joinpath("migrations").is_dir()
+
+
+def test_an_areas_name_names_its_current_state_file_and_its_policy_file():
+    """One name per area: supabase/current/NN_<area>.sql and supabase/policies/NN_<area>.sql."""
+    area_files = {path.name for _area, path in current_state.area_files()}
+    assert {p.name for p in current_state.CURRENT_DIR.glob("*.sql")} == area_files
+    assert {p.name for p in policies.POLICIES_DIR.glob("*.sql")} <= area_files

@@ -1,7 +1,6 @@
--- RLS policies of the platform layer: plans, organizations, profiles, memberships,
--- invitations, audit log, activity, notifications, feature flags and usage.
--- Helpers are called as (select ...) so they run once per statement, not once per row.
--- A command without a policy here is denied to frontends.
+-- RLS policies of organizations and members: plans, organizations, profiles, memberships and
+-- invitations. Helpers are called as (select ...) so they run once per statement, not once per
+-- row. A command without a policy here is denied to frontends.
 
 -- plans ---------------------------------------------------------------------------------------
 create policy "Anyone can read the plans"
@@ -53,34 +52,3 @@ using (
   organization_id in (select private.organization_ids_for('{owner,admin}'))
   or email = (select private.confirmed_email())
 );
-
--- audit_log -----------------------------------------------------------------------------------
-create policy "Owners and admins can read their organization's audit log"
-on public.audit_log for select to authenticated
-using (organization_id in (select private.organization_ids_for('{owner,admin}')));
-
--- activity ------------------------------------------------------------------------------------
-create policy "Members can read their organization's activity"
-on public.activity for select to authenticated
-using (organization_id in (select private.organization_ids_for()));
-
--- notifications -------------------------------------------------------------------------------
-create policy "People can read their own notifications"
-on public.notifications for select to authenticated
-using (
-  user_id = (select auth.uid())
-  and organization_id in (select private.organization_ids_for())
-);
-
--- feature flags and usage ---------------------------------------------------------------------
-create policy "Signed-in users can read the feature flags"
-on public.feature_flags for select to authenticated
-using (true);
-
-create policy "Members can read their organization's feature flags"
-on public.organization_feature_flags for select to authenticated
-using (organization_id in (select private.organization_ids_for()));
-
-create policy "Owners and admins can read their organization's usage"
-on public.usage_counters for select to authenticated
-using (organization_id in (select private.organization_ids_for('{owner,admin}')));
