@@ -98,7 +98,9 @@ AREAS: dict[str, list[str]] = {
     "Dashboards and exports": ["dashboards_and_exports"],
 }
 
-# Objects that belong to another area than the migration that created them.
+# Functions that belong to another area than the migration that created them, for
+# current_state.snapshot (which wrote supabase/current/ once); the reference then places every
+# object by the file that defines it.
 MOVED = {
     "send_estimate": "Price book and estimates",
     "approve_estimate": "Price book and estimates",
@@ -563,14 +565,19 @@ def _anchor(title: str) -> str:
 
 def render(schema: Schema, files: list[Path]) -> str:
     _, created_in = _origins(files)
+    from fieldbase_local import current_state  # it reads AREAS from here
+
+    defined_in = current_state.areas_of_objects()
     # area -> group -> [(place in the order of creation, name, lines)]
     by_area: dict[str, dict[str, list[tuple[int, str, list[str]]]]] = {
         area: {group: [] for group in GROUPS} for area in AREAS
     }
 
     def place(kind: str, name: str, group: str, lines: list[str]) -> None:
+        # The area whose supabase/current or supabase/policies file defines the object; an
+        # enum, or a table without policies, goes with the migration that created it.
         migration, order = created_in[(kind, name)]
-        area = MOVED.get(name) or area_of(migration)
+        area = defined_in.get((kind, name)) or area_of(migration)
         by_area[area][group].append((order, name, lines))
 
     for relation in schema.relations:

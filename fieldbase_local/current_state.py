@@ -254,10 +254,13 @@ def _migrations() -> list[tuple[str, str]]:
 
 
 def first_migration(pattern: str, migrations: list[tuple[str, str]]) -> str:
-    regex = re.compile(pattern, re.IGNORECASE)
-    for name, text in migrations:
-        if regex.search(text):
-            return name
+    """The first migration that creates what pattern names, else the first that mentions it
+    (an object moved into its schema by ALTER ... SET SCHEMA, say)."""
+    for regex in (rf"create\s+(?:or\s+replace\s+)?(?:constraint\s+)?{pattern}", pattern):
+        compiled = re.compile(regex, re.IGNORECASE)
+        for name, text in migrations:
+            if compiled.search(text):
+                return name
     raise LookupError(f"no migration matches {pattern}")
 
 
@@ -297,7 +300,7 @@ def definitions(conn: psycopg.Connection) -> list[Definition]:
         # A trigger belongs with its table (enforce_organization_writable is on many tables);
         # on auth's and storage's tables, with the migration that made it.
         try:
-            created = first_migration(rf"create\s+table\s+{schema}\.{table}\b", migrations)
+            created = first_migration(rf"table\s+{schema}\.{table}\b", migrations)
         except LookupError:
             created = first_migration(rf"trigger\s+{name}\b", migrations)
         key = f"{name} on {schema}.{table}"
@@ -319,7 +322,9 @@ def snapshot(dsn: str, out_dir: Path = CURRENT_DIR) -> list[Path]:
     order = {name: n for n, (name, _text) in enumerate(_migrations())}
     by_area: dict[str, list[Definition]] = defaultdict(list)
     for definition in found:
-        by_area[api_reference.area_of(definition.migration)].append(definition)
+        bare = re.sub(r"^\w+\.|\(.*$", "", definition.key)
+        moved = api_reference.MOVED.get(bare) if definition.kind == "function" else None
+        by_area[moved or api_reference.area_of(definition.migration)].append(definition)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     kinds = {"function": 0, "view": 1, "trigger": 2}
@@ -356,6 +361,22 @@ def declared(paths: list[Path] | None = None) -> dict[str, list[str]]:
                 relation = statement.relation
                 table = f"{relation.schemaname}.{relation.relname}"
                 found[f"trigger {statement.trigname} on {table}"].append(path.name)
+    return found
+
+
+def areas_of_objects() -> dict[tuple[str, str], str]:
+    """(kind, public name) -> the area whose files define it: functions and views by their
+    supabase/current file, tables by the supabase/policies file holding their policies."""
+    area_by_file = {path.name: area for area, path in area_files()}
+    found: dict[tuple[str, str], str] = {}
+    for key, files in declared().items():
+        kind, name = key.split(" ", 1)
+        if kind in ("function", "view") and name.startswith("public.") and files:
+            found[(kind, name.removeprefix("public."))] = area_by_file[files[0]]
+    for path in policies.policy_files():
+        for schema, table, _name in policies.declared_names(path.read_text()):
+            if schema == "public" and path.name in area_by_file:
+                found.setdefault(("table", table), area_by_file[path.name])
     return found
 
 

@@ -551,6 +551,110 @@ from public, anon, authenticated, service_role;
 grant execute on function public.custom_access_token_hook(event jsonb)
 to supabase_auth_admin;
 
+create or replace function private.feature_enabled(flag text, organization_id uuid default null::uuid)
+returns boolean
+language sql stable security definer
+set search_path = ''
+as $$
+  select coalesce(
+    (
+      select off.enabled from public.organization_feature_flags as off
+      where off.flag_key = flag and off.organization_id = feature_enabled.organization_id
+        and (
+          feature_enabled.organization_id in (select private.organization_ids_for())
+          or private.is_platform_staff()
+          or (select auth.role()) = 'service_role'
+        )
+    ),
+    (select f.enabled from public.feature_flags as f where f.key = flag),
+    false
+  )
+$$;
+revoke all on function private.feature_enabled(flag text, organization_id uuid)
+from public, anon, authenticated, service_role;
+grant execute on function private.feature_enabled(flag text, organization_id uuid)
+to authenticated, service_role;
+
+create or replace function private.leave_organization(organization_id uuid)
+returns void
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  delete from public.memberships as m
+  where m.organization_id = leave_organization.organization_id and m.user_id = (select auth.uid());
+  if not found then
+    raise exception 'You are not a member of this organization' using errcode = 'PT404';
+  end if;
+end
+$$;
+revoke all on function private.leave_organization(organization_id uuid)
+from public, anon, authenticated, service_role;
+grant execute on function private.leave_organization(organization_id uuid)
+to authenticated;
+
+create or replace function private.mark_notifications_read(
+  notification_ids bigint[] default null::bigint[]
+)
+returns integer
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  marked integer;
+begin
+  update public.notifications as n set read_at = now()
+  where
+    n.user_id = (select auth.uid())
+    and n.read_at is null
+    and (notification_ids is null or n.id = any(notification_ids));
+  get diagnostics marked = row_count;
+  return marked;
+end
+$$;
+revoke all on function private.mark_notifications_read(notification_ids bigint[])
+from public, anon, authenticated, service_role;
+grant execute on function private.mark_notifications_read(notification_ids bigint[])
+to authenticated;
+
+create or replace function private.set_organization_status(
+  organization_id uuid,
+  status organization_status,
+  reason text
+)
+returns organizations
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  updated public.organizations;
+begin
+  if not (private.is_platform_staff() or (select auth.role()) = 'service_role') then
+    raise exception 'Only platform staff can change an organization''s status'
+    using errcode = '42501';
+  end if;
+  if coalesce(btrim(reason), '') = '' then
+    raise exception 'Give a reason for the status change' using errcode = '22023';
+  end if;
+  update public.organizations as o set status = set_organization_status.status
+  where o.id = set_organization_status.organization_id
+  returning * into updated;
+  if updated.id is null then
+    raise exception 'No such organization' using errcode = 'PT404';
+  end if;
+  perform private.record_activity(
+    updated.id, 'organization.status_changed', 'organization', updated.id::text,
+    format('Status set to %s: %s', set_organization_status.status, reason),
+    jsonb_build_object('status', set_organization_status.status, 'reason', reason)
+  );
+  return updated;
+end
+$$;
+revoke all on function private.set_organization_status(organization_id uuid, status organization_status, reason text)
+from public, anon, authenticated, service_role;
+grant execute on function private.set_organization_status(organization_id uuid, status organization_status, reason text)
+to authenticated, service_role;
+
 -- Accepts an invitation for the signed-in user, whose confirmed email must be the invited one.
 -- The inviter must still hold the right to grant that role (an owner for owners, an owner or
 -- admin otherwise), as they did when they sent it.
@@ -622,6 +726,86 @@ revoke all on function private.accept_invitation(token text)
 from public, anon, authenticated, service_role;
 grant execute on function private.accept_invitation(token text)
 to authenticated;
+
+-- Every RPC that acts on an organization starts here: the caller must be a member in one of
+-- the allowed roles (else 42501 with `denied`, which names nothing of the organization);
+-- only then, for writes, must the organization be writable (not suspended, cancelled or
+-- deleted), and for sensitive actions the session must be aal2 when the organization requires
+-- MFA. Returns the caller's role.
+create or replace function private.authorize(
+  organization uuid,
+  allowed member_role[],
+  denied text,
+  sensitive boolean default false,
+  writing boolean default true
+)
+returns member_role
+language plpgsql stable security definer
+set search_path = ''
+as $$
+declare
+  caller_role public.member_role;
+begin
+  if (select auth.uid()) is null then
+    raise exception 'Sign in first' using errcode = '42501';
+  end if;
+  select m.role into caller_role
+  from public.memberships as m
+  inner join public.organizations as o on m.organization_id = o.id
+  where m.organization_id = organization and m.user_id = (select auth.uid()) and o.deleted_at is null;
+  if caller_role is null or not (caller_role = any(allowed)) then
+    raise exception '%', denied using errcode = '42501';
+  end if;
+  if writing then
+    perform private.assert_organization_writable(organization);
+  end if;
+  if sensitive then
+    perform private.assert_mfa_if_required(organization);
+  end if;
+  return caller_role;
+end
+$$;
+revoke all on function private.authorize(
+  organization uuid, allowed member_role[], denied text, sensitive boolean, writing boolean
+)
+from public, anon, authenticated, service_role;
+grant execute on function private.authorize(
+  organization uuid, allowed member_role[], denied text, sensitive boolean, writing boolean
+)
+to authenticated;
+
+-- Security settings are sensitive: turning require_mfa off (or changing it at all while it is
+-- on) needs an aal2 session, as every other sensitive action does.
+create or replace function private.check_organization_security_settings()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if private.is_api_caller() and new.require_mfa is distinct from old.require_mfa then
+    perform private.assert_mfa_if_required(old.id);
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.check_organization_security_settings()
+from public, anon, authenticated, service_role;
+
+-- Changing where events go, or removing an endpoint, is as sensitive as creating one.
+create or replace function private.check_webhook_endpoint_change()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if private.is_api_caller() then
+    perform private.assert_mfa_if_required(old.organization_id);
+  end if;
+  return coalesce(new, old);
+end
+$$;
+revoke all on function private.check_webhook_endpoint_change()
+from public, anon, authenticated, service_role;
 
 -- Creates an organization and makes the caller its owner. A slug derived from the name gets a
 -- short suffix when taken; an explicit slug that is taken is refused without echoing it.
@@ -728,190 +912,6 @@ from public, anon, authenticated, service_role;
 grant execute on function private.delete_organization(organization_id uuid)
 to authenticated;
 
-create or replace function private.feature_enabled(flag text, organization_id uuid default null::uuid)
-returns boolean
-language sql stable security definer
-set search_path = ''
-as $$
-  select coalesce(
-    (
-      select off.enabled from public.organization_feature_flags as off
-      where off.flag_key = flag and off.organization_id = feature_enabled.organization_id
-        and (
-          feature_enabled.organization_id in (select private.organization_ids_for())
-          or private.is_platform_staff()
-          or (select auth.role()) = 'service_role'
-        )
-    ),
-    (select f.enabled from public.feature_flags as f where f.key = flag),
-    false
-  )
-$$;
-revoke all on function private.feature_enabled(flag text, organization_id uuid)
-from public, anon, authenticated, service_role;
-grant execute on function private.feature_enabled(flag text, organization_id uuid)
-to authenticated, service_role;
-
--- Invites an address to the organization and queues the invitation email. Owners and admins
--- invite (aal2 where MFA is required); only owners invite owners. Returns the invitation id
--- and its token (shown once).
-create or replace function private.invite_member(
-  organization_id uuid,
-  email text,
-  role member_role default 'viewer'::member_role
-)
-returns table (invitation_id uuid, token text)
-language plpgsql security definer
-set search_path = ''
-as $$
-declare
-  caller_role public.member_role := private.authorize(
-    organization_id, '{owner,admin}', 'Only owners and admins can invite members', sensitive => true
-  );
-  address text := private.normalize_email(email);
-  org record;
-  new_token text := private.new_token();
-  new_id uuid;
-  pending integer;
-begin
-  if role = 'owner' and caller_role <> 'owner' then
-    raise exception 'Only an owner can invite an owner' using errcode = '42501';
-  end if;
-  select o.name, p.max_members, p.max_invitations_per_day, p.name as plan_name into org
-  from public.organizations as o inner join public.plans as p on o.plan_id = p.id
-  where o.id = organization_id
-  -- Serialises invitations per organization, so concurrent calls cannot pass the caps together.
-  for no key update of o;
-  if exists (
-    select from public.memberships as m inner join public.profiles as p on m.user_id = p.id
-    where m.organization_id = invite_member.organization_id and lower(p.email) = address
-  ) then
-    raise exception '% is already a member', address using errcode = '23505';
-  end if;
-  if org.max_invitations_per_day is not null and (
-    select count(*) from public.invitations as i
-    where i.organization_id = invite_member.organization_id and i.created_at > now() - interval '1 day'
-  ) >= org.max_invitations_per_day then
-    raise exception 'The % plan allows % invitations a day', org.plan_name, org.max_invitations_per_day
-    using errcode = 'PT429', hint = 'Try again tomorrow, or upgrade the plan.';
-  end if;
-
-  -- Re-inviting replaces the pending invitation (its old link stops working, its email too).
-  perform private.withdraw_invitations(array(
-    select i.id from public.invitations as i
-    where i.organization_id = invite_member.organization_id and i.email = address
-      and i.accepted_at is null and i.revoked_at is null
-  ));
-
-  select
-    (select count(*) from public.memberships as m where m.organization_id = invite_member.organization_id)
-    + (select count(*) from public.invitations as i
-       where i.organization_id = invite_member.organization_id
-         and i.accepted_at is null and i.revoked_at is null and i.expires_at > now())
-  into pending;
-  if org.max_members is not null and pending >= org.max_members then
-    raise exception 'The % plan allows % members', org.plan_name, org.max_members
-    using errcode = 'PT402', hint = 'Upgrade the plan or revoke a pending invitation.';
-  end if;
-
-  insert into public.invitations (organization_id, email, role, token_hash, invited_by)
-  values (organization_id, address, role, sha256(convert_to(new_token, 'UTF8')), (select auth.uid()))
-  returning id into new_id;
-
-  -- The email carries the token; the worker drops it from the payload once sent.
-  perform queue.enqueue(
-    'email.invitation',
-    jsonb_build_object(
-      'invitation_id', new_id, 'email', address, 'role', role, 'token', new_token,
-      'organization_name', org.name, 'invited_by', (select auth.uid())
-    ),
-    organization_id,
-    'invitation:' || new_id::text
-  );
-  -- Every member reads the feed: it says that an invitation went out, not to whom.
-  perform private.record_activity(
-    organization_id, 'invitation.sent', 'invitation', new_id::text, 'An invitation was sent'
-  );
-  return query select new_id, new_token;
-end
-$$;
-revoke all on function private.invite_member(organization_id uuid, email text, role member_role)
-from public, anon, authenticated, service_role;
-grant execute on function private.invite_member(organization_id uuid, email text, role member_role)
-to authenticated;
-
-create or replace function private.leave_organization(organization_id uuid)
-returns void
-language plpgsql security definer
-set search_path = ''
-as $$
-begin
-  delete from public.memberships as m
-  where m.organization_id = leave_organization.organization_id and m.user_id = (select auth.uid());
-  if not found then
-    raise exception 'You are not a member of this organization' using errcode = 'PT404';
-  end if;
-end
-$$;
-revoke all on function private.leave_organization(organization_id uuid)
-from public, anon, authenticated, service_role;
-grant execute on function private.leave_organization(organization_id uuid)
-to authenticated;
-
-create or replace function private.mark_notifications_read(
-  notification_ids bigint[] default null::bigint[]
-)
-returns integer
-language plpgsql security definer
-set search_path = ''
-as $$
-declare
-  marked integer;
-begin
-  update public.notifications as n set read_at = now()
-  where
-    n.user_id = (select auth.uid())
-    and n.read_at is null
-    and (notification_ids is null or n.id = any(notification_ids));
-  get diagnostics marked = row_count;
-  return marked;
-end
-$$;
-revoke all on function private.mark_notifications_read(notification_ids bigint[])
-from public, anon, authenticated, service_role;
-grant execute on function private.mark_notifications_read(notification_ids bigint[])
-to authenticated;
-
--- Puts one of the organization's dead jobs back in the queue (owners and admins).
-create or replace function private.retry_job(job_id bigint)
-returns void
-language plpgsql security definer
-set search_path = ''
-as $$
-declare
-  job record;
-begin
-  select j.status, j.organization_id, j.kind into job from queue.job_queue as j
-  where j.id = job_id and j.organization_id in (select private.organization_ids_for('{owner,admin}'));
-  if job.status is null then
-    raise exception 'Job % was not found', job_id using errcode = 'PT404';
-  end if;
-  perform private.authorize(job.organization_id, '{owner,admin}', 'Only owners and admins can retry jobs');
-  if job.status <> 'dead' then
-    raise exception 'Only failed (dead) jobs can be retried; this one is %', job.status
-    using errcode = 'PT409';
-  end if;
-  perform queue.retry_dead(job_id);
-  perform private.audit_call(
-    job.organization_id, 'retry_job', job_id::text, jsonb_build_object('kind', job.kind)
-  );
-end
-$$;
-revoke all on function private.retry_job(job_id bigint)
-from public, anon, authenticated, service_role;
-grant execute on function private.retry_job(job_id bigint)
-to authenticated;
-
 -- Withdraws a pending invitation (owners and admins) and cancels its queued email.
 create or replace function private.revoke_invitation(invitation_id uuid)
 returns void
@@ -939,103 +939,6 @@ revoke all on function private.revoke_invitation(invitation_id uuid)
 from public, anon, authenticated, service_role;
 grant execute on function private.revoke_invitation(invitation_id uuid)
 to authenticated;
-
--- Replaces an endpoint's signing secret and returns the new one, shown this once.
-create or replace function private.rotate_webhook_secret(endpoint_id uuid)
-returns text
-language plpgsql security definer
-set search_path = ''
-as $$
-declare
-  new_secret text := private.new_webhook_secret();
-  organization uuid := private.administered_webhook_endpoint(endpoint_id);
-begin
-  perform private.authorize(
-    organization, '{owner,admin}', 'Only owners and admins can rotate webhook secrets',
-    sensitive => true
-  );
-  update private.webhook_secrets as s set secret = new_secret, created_at = now()
-  where s.endpoint_id = rotate_webhook_secret.endpoint_id;
-  perform private.audit_call(organization, 'rotate_webhook_secret', endpoint_id::text);
-  return new_secret;
-end
-$$;
-revoke all on function private.rotate_webhook_secret(endpoint_id uuid)
-from public, anon, authenticated, service_role;
-grant execute on function private.rotate_webhook_secret(endpoint_id uuid)
-to authenticated;
-
--- Sends a 'webhook.test' event to one endpoint, so admins can check their receiver.
-create or replace function private.send_test_webhook(endpoint_id uuid)
-returns text
-language plpgsql security definer
-set search_path = ''
-as $$
-declare
-  endpoint_organization uuid := private.administered_webhook_endpoint(endpoint_id);
-  message_id text;
-begin
-  perform private.authorize(
-    endpoint_organization, '{owner,admin}', 'Only owners and admins can send test events',
-    sensitive => true
-  );
-  if not (select e.active from public.webhook_endpoints as e where e.id = endpoint_id) then
-    raise exception 'This webhook endpoint is switched off'
-    using errcode = 'PT409', hint = 'Switch it back on (active = true) to send events to it.';
-  end if;
-  message_id := private.emit_webhook_event(
-    endpoint_organization, 'webhook.test',
-    jsonb_build_object('message', 'This is a test event from fieldbase.'), endpoint_id
-  );
-  perform private.audit_call(
-    endpoint_organization, 'send_test_webhook', endpoint_id::text,
-    jsonb_build_object('message_id', message_id)
-  );
-  return message_id;
-end
-$$;
-revoke all on function private.send_test_webhook(endpoint_id uuid)
-from public, anon, authenticated, service_role;
-grant execute on function private.send_test_webhook(endpoint_id uuid)
-to authenticated;
-
-create or replace function private.set_organization_status(
-  organization_id uuid,
-  status organization_status,
-  reason text
-)
-returns organizations
-language plpgsql security definer
-set search_path = ''
-as $$
-declare
-  updated public.organizations;
-begin
-  if not (private.is_platform_staff() or (select auth.role()) = 'service_role') then
-    raise exception 'Only platform staff can change an organization''s status'
-    using errcode = '42501';
-  end if;
-  if coalesce(btrim(reason), '') = '' then
-    raise exception 'Give a reason for the status change' using errcode = '22023';
-  end if;
-  update public.organizations as o set status = set_organization_status.status
-  where o.id = set_organization_status.organization_id
-  returning * into updated;
-  if updated.id is null then
-    raise exception 'No such organization' using errcode = 'PT404';
-  end if;
-  perform private.record_activity(
-    updated.id, 'organization.status_changed', 'organization', updated.id::text,
-    format('Status set to %s: %s', set_organization_status.status, reason),
-    jsonb_build_object('status', set_organization_status.status, 'reason', reason)
-  );
-  return updated;
-end
-$$;
-revoke all on function private.set_organization_status(organization_id uuid, status organization_status, reason text)
-from public, anon, authenticated, service_role;
-grant execute on function private.set_organization_status(organization_id uuid, status organization_status, reason text)
-to authenticated, service_role;
 
 -- Makes another member the owner; the caller (an owner) becomes an admin.
 create or replace function private.transfer_ownership(organization_id uuid, new_owner_id uuid)
@@ -1065,86 +968,6 @@ revoke all on function private.transfer_ownership(organization_id uuid, new_owne
 from public, anon, authenticated, service_role;
 grant execute on function private.transfer_ownership(organization_id uuid, new_owner_id uuid)
 to authenticated;
-
--- Every RPC that acts on an organization starts here: the caller must be a member in one of
--- the allowed roles (else 42501 with `denied`, which names nothing of the organization);
--- only then, for writes, must the organization be writable (not suspended, cancelled or
--- deleted), and for sensitive actions the session must be aal2 when the organization requires
--- MFA. Returns the caller's role.
-create or replace function private.authorize(
-  organization uuid,
-  allowed member_role[],
-  denied text,
-  sensitive boolean default false,
-  writing boolean default true
-)
-returns member_role
-language plpgsql stable security definer
-set search_path = ''
-as $$
-declare
-  caller_role public.member_role;
-begin
-  if (select auth.uid()) is null then
-    raise exception 'Sign in first' using errcode = '42501';
-  end if;
-  select m.role into caller_role
-  from public.memberships as m
-  inner join public.organizations as o on m.organization_id = o.id
-  where m.organization_id = organization and m.user_id = (select auth.uid()) and o.deleted_at is null;
-  if caller_role is null or not (caller_role = any(allowed)) then
-    raise exception '%', denied using errcode = '42501';
-  end if;
-  if writing then
-    perform private.assert_organization_writable(organization);
-  end if;
-  if sensitive then
-    perform private.assert_mfa_if_required(organization);
-  end if;
-  return caller_role;
-end
-$$;
-revoke all on function private.authorize(
-  organization uuid, allowed member_role[], denied text, sensitive boolean, writing boolean
-)
-from public, anon, authenticated, service_role;
-grant execute on function private.authorize(
-  organization uuid, allowed member_role[], denied text, sensitive boolean, writing boolean
-)
-to authenticated;
-
--- Security settings are sensitive: turning require_mfa off (or changing it at all while it is
--- on) needs an aal2 session, as every other sensitive action does.
-create or replace function private.check_organization_security_settings()
-returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  if private.is_api_caller() and new.require_mfa is distinct from old.require_mfa then
-    perform private.assert_mfa_if_required(old.id);
-  end if;
-  return new;
-end
-$$;
-revoke all on function private.check_organization_security_settings()
-from public, anon, authenticated, service_role;
-
--- Changing where events go, or removing an endpoint, is as sensitive as creating one.
-create or replace function private.check_webhook_endpoint_change()
-returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  if private.is_api_caller() then
-    perform private.assert_mfa_if_required(old.organization_id);
-  end if;
-  return coalesce(new, old);
-end
-$$;
-revoke all on function private.check_webhook_endpoint_change()
-from public, anon, authenticated, service_role;
 
 -- Withdraws pending invitations and cancels their queued emails.
 create or replace function private.withdraw_invitations(invitation_ids uuid[])

@@ -323,6 +323,95 @@ $$;
 revoke all on function private.audit_row(row_values jsonb, allowed text[])
 from public, anon, authenticated, service_role;
 
+-- Puts one of the organization's dead jobs back in the queue (owners and admins).
+create or replace function private.retry_job(job_id bigint)
+returns void
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  job record;
+begin
+  select j.status, j.organization_id, j.kind into job from queue.job_queue as j
+  where j.id = job_id and j.organization_id in (select private.organization_ids_for('{owner,admin}'));
+  if job.status is null then
+    raise exception 'Job % was not found', job_id using errcode = 'PT404';
+  end if;
+  perform private.authorize(job.organization_id, '{owner,admin}', 'Only owners and admins can retry jobs');
+  if job.status <> 'dead' then
+    raise exception 'Only failed (dead) jobs can be retried; this one is %', job.status
+    using errcode = 'PT409';
+  end if;
+  perform queue.retry_dead(job_id);
+  perform private.audit_call(
+    job.organization_id, 'retry_job', job_id::text, jsonb_build_object('kind', job.kind)
+  );
+end
+$$;
+revoke all on function private.retry_job(job_id bigint)
+from public, anon, authenticated, service_role;
+grant execute on function private.retry_job(job_id bigint)
+to authenticated;
+
+-- Replaces an endpoint's signing secret and returns the new one, shown this once.
+create or replace function private.rotate_webhook_secret(endpoint_id uuid)
+returns text
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  new_secret text := private.new_webhook_secret();
+  organization uuid := private.administered_webhook_endpoint(endpoint_id);
+begin
+  perform private.authorize(
+    organization, '{owner,admin}', 'Only owners and admins can rotate webhook secrets',
+    sensitive => true
+  );
+  update private.webhook_secrets as s set secret = new_secret, created_at = now()
+  where s.endpoint_id = rotate_webhook_secret.endpoint_id;
+  perform private.audit_call(organization, 'rotate_webhook_secret', endpoint_id::text);
+  return new_secret;
+end
+$$;
+revoke all on function private.rotate_webhook_secret(endpoint_id uuid)
+from public, anon, authenticated, service_role;
+grant execute on function private.rotate_webhook_secret(endpoint_id uuid)
+to authenticated;
+
+-- Sends a 'webhook.test' event to one endpoint, so admins can check their receiver.
+create or replace function private.send_test_webhook(endpoint_id uuid)
+returns text
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  endpoint_organization uuid := private.administered_webhook_endpoint(endpoint_id);
+  message_id text;
+begin
+  perform private.authorize(
+    endpoint_organization, '{owner,admin}', 'Only owners and admins can send test events',
+    sensitive => true
+  );
+  if not (select e.active from public.webhook_endpoints as e where e.id = endpoint_id) then
+    raise exception 'This webhook endpoint is switched off'
+    using errcode = 'PT409', hint = 'Switch it back on (active = true) to send events to it.';
+  end if;
+  message_id := private.emit_webhook_event(
+    endpoint_organization, 'webhook.test',
+    jsonb_build_object('message', 'This is a test event from fieldbase.'), endpoint_id
+  );
+  perform private.audit_call(
+    endpoint_organization, 'send_test_webhook', endpoint_id::text,
+    jsonb_build_object('message_id', message_id)
+  );
+  return message_id;
+end
+$$;
+revoke all on function private.send_test_webhook(endpoint_id uuid)
+from public, anon, authenticated, service_role;
+grant execute on function private.send_test_webhook(endpoint_id uuid)
+to authenticated;
+
 create or replace trigger audit_log_append_only before delete or update
 on public.audit_log
 for each row

@@ -460,6 +460,94 @@ $$;
 revoke all on function private.check_organization_reply_to()
 from public, anon, authenticated, service_role;
 
+-- Invites an address to the organization and queues the invitation email. Owners and admins
+-- invite (aal2 where MFA is required); only owners invite owners. Returns the invitation id
+-- and its token (shown once).
+create or replace function private.invite_member(
+  organization_id uuid,
+  email text,
+  role member_role default 'viewer'::member_role
+)
+returns table (invitation_id uuid, token text)
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  caller_role public.member_role := private.authorize(
+    organization_id, '{owner,admin}', 'Only owners and admins can invite members', sensitive => true
+  );
+  address text := private.normalize_email(email);
+  org record;
+  new_token text := private.new_token();
+  new_id uuid;
+  pending integer;
+begin
+  if role = 'owner' and caller_role <> 'owner' then
+    raise exception 'Only an owner can invite an owner' using errcode = '42501';
+  end if;
+  select o.name, p.max_members, p.max_invitations_per_day, p.name as plan_name into org
+  from public.organizations as o inner join public.plans as p on o.plan_id = p.id
+  where o.id = organization_id
+  -- Serialises invitations per organization, so concurrent calls cannot pass the caps together.
+  for no key update of o;
+  if exists (
+    select from public.memberships as m inner join public.profiles as p on m.user_id = p.id
+    where m.organization_id = invite_member.organization_id and lower(p.email) = address
+  ) then
+    raise exception '% is already a member', address using errcode = '23505';
+  end if;
+  if org.max_invitations_per_day is not null and (
+    select count(*) from public.invitations as i
+    where i.organization_id = invite_member.organization_id and i.created_at > now() - interval '1 day'
+  ) >= org.max_invitations_per_day then
+    raise exception 'The % plan allows % invitations a day', org.plan_name, org.max_invitations_per_day
+    using errcode = 'PT429', hint = 'Try again tomorrow, or upgrade the plan.';
+  end if;
+
+  -- Re-inviting replaces the pending invitation (its old link stops working, its email too).
+  perform private.withdraw_invitations(array(
+    select i.id from public.invitations as i
+    where i.organization_id = invite_member.organization_id and i.email = address
+      and i.accepted_at is null and i.revoked_at is null
+  ));
+
+  select
+    (select count(*) from public.memberships as m where m.organization_id = invite_member.organization_id)
+    + (select count(*) from public.invitations as i
+       where i.organization_id = invite_member.organization_id
+         and i.accepted_at is null and i.revoked_at is null and i.expires_at > now())
+  into pending;
+  if org.max_members is not null and pending >= org.max_members then
+    raise exception 'The % plan allows % members', org.plan_name, org.max_members
+    using errcode = 'PT402', hint = 'Upgrade the plan or revoke a pending invitation.';
+  end if;
+
+  insert into public.invitations (organization_id, email, role, token_hash, invited_by)
+  values (organization_id, address, role, sha256(convert_to(new_token, 'UTF8')), (select auth.uid()))
+  returning id into new_id;
+
+  -- The email carries the token; the worker drops it from the payload once sent.
+  perform queue.enqueue(
+    'email.invitation',
+    jsonb_build_object(
+      'invitation_id', new_id, 'email', address, 'role', role, 'token', new_token,
+      'organization_name', org.name, 'invited_by', (select auth.uid())
+    ),
+    organization_id,
+    'invitation:' || new_id::text
+  );
+  -- Every member reads the feed: it says that an invitation went out, not to whom.
+  perform private.record_activity(
+    organization_id, 'invitation.sent', 'invitation', new_id::text, 'An invitation was sent'
+  );
+  return query select new_id, new_token;
+end
+$$;
+revoke all on function private.invite_member(organization_id uuid, email text, role member_role)
+from public, anon, authenticated, service_role;
+grant execute on function private.invite_member(organization_id uuid, email text, role member_role)
+to authenticated;
+
 -- An email address as fieldbase stores and sends to it: trimmed, lower-case, a plain
 -- local@domain with a dotted domain. Comments ("(x)victim@example.com"), display names,
 -- quoted local parts and whitespace are refused (22023) rather than guessed at.

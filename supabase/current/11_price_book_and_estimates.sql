@@ -222,6 +222,227 @@ $$;
 revoke all on function private.refresh_document_totals()
 from public, anon, authenticated, service_role;
 
+-- Converts an approved estimate (owners, admins, dispatchers): a draft work order at its site
+-- (or the customer's only site) and a draft invoice with the approved option's lines, copied
+-- as they were approved. Returns both.
+create or replace function private.convert_estimate(estimate_id uuid)
+returns table (work_order_id uuid, invoice_id uuid)
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  estimate public.estimates;
+  site uuid;
+  new_work_order uuid;
+  new_invoice uuid;
+begin
+  select * into estimate from public.estimates as e
+  where e.id = estimate_id and e.organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'))
+  for update;
+  if estimate.id is null then
+    raise exception 'Estimate % was not found', estimate_id using errcode = 'PT404';
+  end if;
+  perform private.authorize(
+    estimate.organization_id, '{owner,admin,dispatcher}', 'Only owners, admins and dispatchers convert estimates'
+  );
+  if estimate.status <> 'approved' then
+    raise exception 'Estimate % is %: only an approved estimate converts', estimate.number, estimate.status
+    using errcode = 'PT409';
+  end if;
+  site := coalesce(estimate.site_id, (
+    select (array_agg(s.id))[1] from public.sites as s
+    where s.customer_id = estimate.customer_id and s.deleted_at is null
+    having count(*) = 1
+  ));
+  if site is null then
+    raise exception 'Name the site of estimate % before converting it', estimate.number
+    using errcode = '23514', hint = 'The customer has several sites (or none).';
+  end if;
+  insert into public.work_orders (organization_id, customer_id, site_id, title, description)
+  values (
+    estimate.organization_id, estimate.customer_id, site, estimate.title,
+    format('From approved estimate %s', estimate.number)
+  )
+  returning id into new_work_order;
+  insert into public.invoices (organization_id, customer_id, site_id, work_order_id, estimate_id, title, notes)
+  values (
+    estimate.organization_id, estimate.customer_id, site, new_work_order, estimate.id, estimate.title,
+    estimate.notes
+  )
+  returning id into new_invoice;
+  -- The lines as approved: prices and tax rates of then, not of today.
+  insert into public.invoice_lines (
+    organization_id, invoice_id, position, price_book_item_id, description, quantity, unit,
+    unit_price_cents, discount_percent, taxable, tax_rate
+  )
+  select
+    l.organization_id, new_invoice, l.position, l.price_book_item_id, l.description, l.quantity, l.unit,
+    l.unit_price_cents, l.discount_percent, l.taxable, l.tax_rate
+  from public.estimate_lines as l
+  where l.option_id = estimate.approved_option_id;
+  update public.estimates as e set status = 'converted', work_order_id = new_work_order, invoice_id = new_invoice
+  where e.id = estimate_id;
+  return query select new_work_order, new_invoice;
+end
+$$;
+revoke all on function private.convert_estimate(estimate_id uuid)
+from public, anon, authenticated, service_role;
+grant execute on function private.convert_estimate(estimate_id uuid)
+to authenticated;
+
+-- Sends a draft estimate (owners, admins, dispatchers): valid until the given date or for
+-- the organization's default number of days; queues the PDF and the customer's email.
+create or replace function private.send_estimate(estimate_id uuid, valid_until date default null::date)
+returns estimates
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  estimate public.estimates;
+  customer record;
+  follow_ups jsonb := '[]'::jsonb;
+begin
+  select * into estimate from public.estimates as e
+  where e.id = estimate_id and e.organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'))
+  for update;
+  if estimate.id is null then
+    raise exception 'Estimate % was not found', estimate_id using errcode = 'PT404';
+  end if;
+  perform private.authorize(
+    estimate.organization_id, '{owner,admin,dispatcher}', 'Only owners, admins and dispatchers send estimates'
+  );
+  if estimate.status <> 'draft' then
+    raise exception 'Estimate % is %: only a draft is sent', estimate.number, estimate.status
+    using errcode = 'PT409', hint = 'Move it back to draft to revise and send it again.';
+  elsif not exists (
+    select from public.estimate_lines as l where l.estimate_id = send_estimate.estimate_id
+  ) then
+    raise exception 'An estimate needs at least one line before it is sent' using errcode = '23514';
+  elsif exists (
+    select from public.estimate_options as o
+    where o.estimate_id = send_estimate.estimate_id
+      and not exists (select from public.estimate_lines as l where l.option_id = o.id)
+  ) then
+    raise exception 'Every option of an estimate needs at least one line' using errcode = '23514';
+  elsif valid_until < private.organization_today(estimate.organization_id) then
+    raise exception 'An estimate cannot be valid until a day that has passed' using errcode = '22023';
+  end if;
+  update public.estimates as e
+  set
+    status = 'sent', sent_at = now(),
+    valid_until = coalesce(
+      send_estimate.valid_until, e.valid_until,
+      private.organization_today(e.organization_id) + (private.billing_settings_of(e.organization_id)).estimate_valid_days
+    )
+  where e.id = estimate_id
+  returning * into estimate;
+
+  select * into customer from private.billing_party(estimate.customer_id);
+  if customer.email is not null then
+    follow_ups := jsonb_build_array(jsonb_build_object(
+      'kind', 'email.estimate_sent',
+      'payload', jsonb_build_object(
+        'to', customer.email, 'customer_name', customer.party ->> 'name',
+        'estimate_number', 'EST-' || estimate.number, 'title', estimate.title,
+        'currency', estimate.currency, 'valid_until', estimate.valid_until,
+        'options', (
+          select jsonb_agg(jsonb_build_object('name', o.name, 'total', round(o.total_cents / 100.0, 2))
+            order by o.position, o.name)
+          from public.estimate_options as o where o.estimate_id = estimate.id
+        )
+      )
+    ));
+  end if;
+  perform queue.enqueue(
+    'pdf.render',
+    jsonb_build_object(
+      'document', jsonb_build_object(
+        'type', 'estimate', 'number', 'EST-' || estimate.number,
+        'issue_date', private.organization_today(estimate.organization_id),
+        'valid_until', estimate.valid_until, 'currency', estimate.currency, 'customer', customer.party,
+        'notes', estimate.notes,
+        'options', (
+          select jsonb_agg(jsonb_build_object(
+            'name', o.name,
+            'items', private.document_items((
+              select jsonb_agg(to_jsonb(l)) from public.estimate_lines as l where l.option_id = o.id
+            )),
+            'stated_totals', jsonb_build_object(
+              'subtotal', round(o.subtotal_cents / 100.0, 2), 'discount', round(o.discount_cents / 100.0, 2),
+              'tax', round(o.tax_cents / 100.0, 2), 'total', round(o.total_cents / 100.0, 2)
+            )
+          ) order by o.position, o.name)
+          from public.estimate_options as o where o.estimate_id = estimate.id
+        )
+      ),
+      'source_type', 'estimate', 'source_id', estimate.id, 'then', follow_ups
+    ),
+    estimate.organization_id,
+    'estimate:' || estimate.id::text || ':' || extract(epoch from estimate.sent_at)::text
+  );
+  perform private.emit_webhook_event(
+    estimate.organization_id, 'estimate.sent',
+    jsonb_build_object(
+      'estimate_id', estimate.id, 'number', estimate.number, 'customer_id', estimate.customer_id,
+      'valid_until', estimate.valid_until
+    )
+  );
+  return estimate;
+end
+$$;
+revoke all on function private.send_estimate(estimate_id uuid, valid_until date)
+from public, anon, authenticated, service_role;
+grant execute on function private.send_estimate(estimate_id uuid, valid_until date)
+to authenticated;
+
+create or replace function public.approve_estimate(estimate_id uuid, option_id uuid)
+returns estimates
+language sql
+set search_path = ''
+as $$
+  select private.decide_estimate(estimate_id, true, option_id)
+$$;
+revoke all on function public.approve_estimate(estimate_id uuid, option_id uuid)
+from public, anon, authenticated, service_role;
+grant execute on function public.approve_estimate(estimate_id uuid, option_id uuid)
+to authenticated;
+
+create or replace function public.convert_estimate(estimate_id uuid)
+returns table (work_order_id uuid, invoice_id uuid)
+language sql
+set search_path = ''
+as $$
+  select * from private.convert_estimate(estimate_id)
+$$;
+revoke all on function public.convert_estimate(estimate_id uuid)
+from public, anon, authenticated, service_role;
+grant execute on function public.convert_estimate(estimate_id uuid)
+to authenticated;
+
+create or replace function public.decline_estimate(estimate_id uuid, reason text default null::text)
+returns estimates
+language sql
+set search_path = ''
+as $$
+  select private.decide_estimate(estimate_id, false, null, reason)
+$$;
+revoke all on function public.decline_estimate(estimate_id uuid, reason text)
+from public, anon, authenticated, service_role;
+grant execute on function public.decline_estimate(estimate_id uuid, reason text)
+to authenticated;
+
+create or replace function public.send_estimate(estimate_id uuid, valid_until date default null::date)
+returns estimates
+language sql
+set search_path = ''
+as $$
+  select private.send_estimate(estimate_id, valid_until)
+$$;
+revoke all on function public.send_estimate(estimate_id uuid, valid_until date)
+from public, anon, authenticated, service_role;
+grant execute on function public.send_estimate(estimate_id uuid, valid_until date)
+to authenticated;
+
 create or replace trigger audit_delete after delete
 on public.billing_settings
 referencing old table as old_rows

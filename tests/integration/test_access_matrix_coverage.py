@@ -32,7 +32,7 @@ where p.pronamespace = 'public'::regnamespace
 
 def covered() -> set[str]:
     statements = ""
-    for path in sorted(PGTAP_TESTS_DIR.glob("*.sql")):
+    for path in sorted(PGTAP_TESTS_DIR.rglob("*.sql")):
         text = path.read_text()
         statements += "\n".join(a or b for a, b in MATRIX_CALL.findall(text))
         statements += "\n".join(REFERENCE_MATRIX.findall(text))

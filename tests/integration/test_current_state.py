@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from fieldbase_local import bootstrap, current_state, policies, settings
-from fieldbase_local.testing import PGTAP_TEMPLATE
+from fieldbase_local.testing import PGTAP_TEMPLATE, PGTAP_TESTS_DIR
 
 
 @pytest.fixture
@@ -112,8 +112,11 @@ def test_a_migration_name_must_be_lower_case(capsys):
     assert settings.SUPABASE_DIR.joinpath("migrations").is_dir()
 
 
-def test_an_areas_name_names_its_current_state_file_and_its_policy_file():
-    """One name per area: supabase/current/NN_<area>.sql and supabase/policies/NN_<area>.sql."""
+def test_an_areas_name_names_its_current_state_file_its_policy_file_and_its_tests():
+    """One name per area: supabase/current/NN_<area>.sql, supabase/policies/NN_<area>.sql and
+    supabase/tests/database/NN_<area>/ (cross-cutting pgTAP files stay at the top)."""
     area_files = {path.name for _area, path in current_state.area_files()}
     assert {p.name for p in current_state.CURRENT_DIR.glob("*.sql")} == area_files
     assert {p.name for p in policies.POLICIES_DIR.glob("*.sql")} <= area_files
+    folders = {p.name + ".sql" for p in PGTAP_TESTS_DIR.iterdir() if p.is_dir()}
+    assert folders and folders <= area_files

@@ -71,7 +71,7 @@ def test_every_pgtap_file_passes_on_a_database_the_cli_alone_built(templates, au
         supabase_cli.push(dsn, include_seed=True)
         before = fingerprint(dsn)
         failures = []
-        for path in sorted(PGTAP_TESTS_DIR.glob("*.sql")):
+        for path in sorted(PGTAP_TESTS_DIR.rglob("*.sql")):
             result = psql(dsn, path)
             problems = parse_tap(result.stdout).problems()
             if result.returncode != 0:

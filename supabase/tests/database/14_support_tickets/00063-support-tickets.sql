@@ -2,7 +2,7 @@
 -- comments internal or for the customer (and who hears of them), legal moves, the breach sweep,
 -- and the access matrix with portal users.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(23);
 select tests.create_two_organizations();

@@ -1,6 +1,6 @@
 -- The custom access token hook's output for each kind of user, and who may run it.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(8);
 

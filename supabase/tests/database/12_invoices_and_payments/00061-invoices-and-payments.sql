@@ -2,7 +2,7 @@
 -- under retries, partial, over and refunded, credit notes, voids, overdue marking with one
 -- reminder per step, and agreements invoicing themselves once per period.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(31);
 select tests.create_two_organizations();

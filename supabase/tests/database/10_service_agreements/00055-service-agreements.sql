@@ -1,7 +1,7 @@
 -- Service agreements: who keeps them, and their work orders created ahead of each period by
 -- pg_cron, once per period however often it runs.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(9);
 select tests.create_two_organizations();

@@ -1,7 +1,7 @@
 -- Work orders: who sees and does what (technicians only their assigned work, and its customer,
 -- site and assemblies), gap-free numbers, the status machine and who may move it, credentials.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(27);
 select tests.create_two_organizations();

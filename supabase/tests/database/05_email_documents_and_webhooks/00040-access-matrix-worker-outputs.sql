@@ -3,7 +3,7 @@
 -- Same actors and notation as 00020 (a SQLSTATE is a refusal; PT404 hides other tenants' rows;
 -- service_role may call RPCs, as on Supabase, but has no user, so nothing is its own).
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(15);
 select tests.create_two_organizations();

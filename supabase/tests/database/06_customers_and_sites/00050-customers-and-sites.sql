@@ -2,7 +2,7 @@
 -- actor, the way PostgREST runs it), composite keys that cannot name another tenant's rows,
 -- normalisation and clear errors, archiving, due dates and the indexes behind search.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(32);
 select tests.create_two_organizations();

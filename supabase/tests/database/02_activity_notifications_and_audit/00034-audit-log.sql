@@ -1,6 +1,6 @@
 -- The audit log records who changed what, from where; it is append-only and cheap in bulk.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(12);
 

@@ -2,7 +2,7 @@
 -- refusals for an expired certification or an uncalibrated gauge), the due date that follows,
 -- retests after a failure, and what gets queued for the PDF, the customer and the authority.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(26);
 select tests.create_two_organizations();

@@ -1,7 +1,7 @@
 -- A test report's assembly is one of its work order's assemblies, whoever writes it: the office
 -- cannot file a test of one customer's assembly under another customer's work order either.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(8);
 select tests.create_two_organizations();

@@ -2,7 +2,7 @@
 -- assigned to them and of the test reports they may read (their own, and those of their
 -- work's assemblies); never a colleague's work, an invoice, or another organization's.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(6);
 select tests.create_two_organizations();

@@ -2,7 +2,7 @@
 -- money in them), aged receivables, and CSV exports: what they contain, that a hostile value
 -- cannot run as a formula, and who may ask for and read them.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(17);
 select tests.create_two_organizations();

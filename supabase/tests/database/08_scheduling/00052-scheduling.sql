@@ -2,7 +2,7 @@
 -- who reads the schedule, a technician's day in order with distances, and time entries that
 -- never overlap.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(21);
 select tests.create_two_organizations();

@@ -2,7 +2,7 @@
 -- ownership can be handed over, members can leave, plan limits hold, MFA guards role changes,
 -- and membership rows (not token claims) decide access.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(17);
 

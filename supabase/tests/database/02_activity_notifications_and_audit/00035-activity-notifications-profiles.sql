@@ -1,6 +1,6 @@
 -- Activity and notifications come from domain events; profiles follow Supabase Auth.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(10);
 

@@ -2,7 +2,7 @@
 -- discounts, taxes per rate), gap-free numbers, drafts only change, legal moves, decisions and
 -- conversion to a work order and an invoice.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(28);
 select tests.create_two_organizations();

@@ -2,7 +2,7 @@
 -- never as a member; one customer per user), revoking, and what a portal user reads and
 -- downloads: their own documents, never another customer's or an unsent one's.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(17);
 select tests.create_two_organizations();

@@ -1,6 +1,6 @@
 -- Creating, suspending, reactivating and deleting organizations.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(17);
 

@@ -1,7 +1,7 @@
 -- Invitations: token shown once and stored as a hash, email queued for the worker, accepted
 -- only by the invited (confirmed) address, once, before expiry, unless withdrawn.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(22);
 

@@ -1,7 +1,7 @@
 -- Availability (working hours less visits and time off) and the fields a water authority
 -- requires before a report is filed.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(7);
 select tests.create_two_organizations();

@@ -1,7 +1,7 @@
 -- Compliance: what is due and overdue, per organization and authority, and due notices queued
 -- by pg_cron at 30 days, 7 days and overdue, never twice for the same due date.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(10);
 select tests.create_two_organizations();

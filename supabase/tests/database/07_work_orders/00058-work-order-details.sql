@@ -1,7 +1,7 @@
 -- What a job carries: checklists ticked by its technician, notes, and attachments in Storage,
 -- each readable and writable exactly as the work order is.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(12);
 select tests.create_two_organizations();

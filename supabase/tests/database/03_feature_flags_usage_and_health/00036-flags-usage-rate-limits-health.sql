@@ -1,6 +1,6 @@
 -- Feature flags, usage counters, API rate limits, health and diagnostics.
 begin;
-\ir ../helpers/fieldbase.psql
+\ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
 select plan(19);
 
