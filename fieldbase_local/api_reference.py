@@ -73,6 +73,7 @@ AREAS: dict[str, list[str]] = {
         "webhooks",
         "outbound_email_bounds",
         "document_line_caps",
+        "invitations_name_their_inviter",
     ],
     "Customers and sites": ["customers_and_sites", "required_fields_example"],
     "Work orders": [

@@ -1,4 +1,4 @@
-"""`python -m worker` / `fieldbase-worker`: run, run --once, status."""
+"""`python -m worker` / `fieldbase-worker`: run, run --once, status, schemas."""
 
 from __future__ import annotations
 
@@ -29,13 +29,25 @@ def status(settings: Settings) -> int:
     return 0
 
 
+def payload_schemas() -> dict:
+    """Each job kind's payload contract, as JSON Schema, from the worker's own models."""
+    from worker.handlers import build_registry
+
+    registry = build_registry()
+    return {kind: registry.get(kind).payload_model.model_json_schema() for kind in registry.kinds()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fieldbase-worker", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="run jobs until SIGTERM")
     run_parser.add_argument("--once", action="store_true", help="run what is ready, then exit")
     commands.add_parser("status", help="jobs waiting and running, by kind")
+    commands.add_parser("schemas", help="print each job kind's payload as JSON Schema")
     args = parser.parse_args(argv)
+    if args.command == "schemas":
+        print(json.dumps(payload_schemas(), indent=2, sort_keys=True))
+        return 0
     try:
         settings = Settings()
     except ValidationError as error:

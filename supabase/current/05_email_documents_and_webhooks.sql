@@ -531,7 +531,11 @@ begin
     'email.invitation',
     jsonb_build_object(
       'invitation_id', new_id, 'email', address, 'role', role, 'token', new_token,
-      'organization_name', org.name, 'invited_by', (select auth.uid())
+      'organization_name', org.name,
+      -- Who invites, by name (the email says so); the worker's model has no user ids.
+      'inviter_name', (
+        select left(p.full_name, 100) from public.profiles as p where p.id = (select auth.uid())
+      )
     ),
     organization_id,
     'invitation:' || new_id::text

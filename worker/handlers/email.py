@@ -38,7 +38,8 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
 class _Payload(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # The contract with the SQL that queues it: a key this model does not know is an error.
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class InvitationEmail(_Payload):

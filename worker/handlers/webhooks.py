@@ -77,7 +77,8 @@ async def post_bounded(
 
 
 class WebhookDelivery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # The contract with the SQL that queues it: a key this model does not know is an error.
+    model_config = ConfigDict(extra="forbid")
     endpoint_id: uuid.UUID
     message_id: str = Field(pattern=r"^msg_[A-Za-z0-9]+$")
     event_type: str = Field(min_length=1)
