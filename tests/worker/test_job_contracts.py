@@ -93,10 +93,24 @@ def queued(db) -> list[dict]:
     return [{"id": r[0], "kind": r[1], "payload": r[2]} for r in rows]
 
 
+def with_follow_ups(jobs: list[dict]) -> list[dict]:
+    """The jobs, and the follow-ups a PDF job carries (queued by the worker once the document is
+    stored, with its path added): their payloads are written by the SQL too."""
+    found = list(jobs)
+    for job in jobs:
+        if job["kind"] == "pdf.render":
+            for n, follow_up in enumerate(job["payload"].get("then", [])):
+                payload = {**follow_up["payload"], "document_path": "org/kind/file.pdf"}
+                found.append(
+                    {"id": f"{job['id']}.then[{n}]", "kind": follow_up["kind"], "payload": payload}
+                )
+    return found
+
+
 def violations(jobs: list[dict]) -> list[str]:
     registry = build_registry()
     found = []
-    for job in jobs:
+    for job in with_follow_ups(jobs):
         registration = registry.get(job["kind"])
         if registration is None:
             found.append(f"job {job['id']}: no worker handles {job['kind']}")
@@ -115,6 +129,8 @@ def test_every_payload_the_database_queues_is_what_its_worker_model_says(fresh_d
     run_the_flows(fresh_db)
     jobs = queued(fresh_db)
     assert {job["kind"] for job in jobs} >= QUEUED_BY_SQL, "every kind the SQL queues ran"
+    follow_ups = {job["kind"] for job in with_follow_ups(jobs)} - {job["kind"] for job in jobs}
+    assert {"email.invoice_sent", "email.inspection_report_ready"} <= follow_ups
     assert violations(jobs) == []
 
 

@@ -108,6 +108,9 @@ class InspectionReportReadyEmail(_Payload):
     document_path: str | None = None
     attach: bool = True
     report_url: str | None = None
+    # The report this copy submits to the water authority: the database marks it submitted when
+    # the job succeeds (private.email_submission_arrived). The worker only carries it.
+    authority_submission_of: uuid.UUID | None = None
 
 
 class AppointmentEmail(_Payload):
