@@ -8,7 +8,8 @@ import os
 import re
 import sys
 
-from fieldbase_local import cluster, current_state, policies, settings, stack, supabase_cli
+from fieldbase_local import cluster, settings, stack, supabase_cli
+from generators import current_state, policies
 
 
 def _cmd_start(inst, _args):
@@ -47,7 +48,7 @@ def _cmd_diff(_inst, args):
     if not re.fullmatch(r"[a-z][a-z0-9_]*", args.name):
         print("error: name the migration in lower case, digits and underscores", file=sys.stderr)
         return 2
-    inst = settings.instance("diff")
+    inst = settings.instance("scratch")
     stack.ensure_running(inst)
     migrated, current = current_state.build_pair(inst, "diff_migrated", "diff_current")
     sql = current_state.diff(migrated, current)

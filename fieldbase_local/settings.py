@@ -39,8 +39,8 @@ DEFAULT_PORTS = {
     "dev": 54330,
     "test": _checkout_port(55000),
     "bench": _checkout_port(56000),
-    # scripts/db diff builds its two databases here, never in yours.
-    "diff": _checkout_port(57000),
+    # scripts/db diff and scripts/regenerate build their databases here, never in yours.
+    "scratch": _checkout_port(57000),
 }
 
 

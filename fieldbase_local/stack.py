@@ -93,6 +93,16 @@ def configure_local_roles(inst: Instance, dbname: str = settings.MAIN_DATABASE) 
             )
 
 
+def scratch_database() -> str:
+    """A database just built by `supabase db push` from Supabase's bootstrap, on the cluster of
+    its own that scripts/db diff and scripts/regenerate use (never yours, never the tests')."""
+    inst = settings.instance("scratch")
+    ensure_running(inst)
+    bootstrap.create_database(inst, settings.MAIN_DATABASE)
+    supabase_cli.push(inst.dsn())
+    return inst.dsn()
+
+
 def reset(inst: Instance, dbname: str = settings.MAIN_DATABASE, with_seed: bool = True) -> None:
     """A clean database: Supabase's bootstrap, every migration, the policies and the seeds."""
     ensure_running(inst)

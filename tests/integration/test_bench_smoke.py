@@ -39,7 +39,7 @@ COUNTS = [
 
 def test_a_smoke_run_prints_every_figure():
     result = subprocess.run(
-        [sys.executable, "-m", "fieldbase_local.bench", "--smoke", "--json"],
+        [sys.executable, "-m", "bench.run", "--smoke", "--json"],
         cwd=settings.REPO_ROOT,
         capture_output=True,
         text=True,

@@ -12,8 +12,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from fieldbase_local import bootstrap, current_state, policies, settings
+from fieldbase_local import bootstrap, settings
 from fieldbase_local.testing import PGTAP_TEMPLATE, PGTAP_TESTS_DIR
+from generators import current_state, policies
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from fieldbase_local import auth, doctor, settings
+from fieldbase_local import auth, settings
+from ops import doctor
 
 HOOK = "public.custom_access_token_hook(jsonb)"
 

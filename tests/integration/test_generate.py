@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fieldbase_local.generate import generate
+from bench.generate import generate
 
 
 def test_a_small_generation_is_complete_and_consistent(fresh_db):

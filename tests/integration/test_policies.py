@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from fieldbase_local import policies, settings, supabase_cli
-from fieldbase_local.policies import PolicyFileError
+from fieldbase_local import settings, supabase_cli
+from generators import policies
+from generators.policies import PolicyFileError
 
 SCHEMA = """
 create table public.notes (id int primary key, owner_id uuid not null, body text);

@@ -11,7 +11,7 @@ import psycopg
 from fieldbase_local import settings
 
 BIN = Path(sys.executable).parent
-SQL_PATHS = ["supabase", "fieldbase_local/sql", "worker/sql"]
+SQL_PATHS = ["supabase", "fieldbase_local/sql", "bench/sql", "generators/sql", "worker/sql"]
 
 
 def run(*cmd: str) -> subprocess.CompletedProcess:

@@ -10,7 +10,7 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from fieldbase_local import demo
+from demo import day as demo
 from tests.worker.conftest import REPO
 from tests.worker.test_webhooks import call
 from worker.cli import payload_schemas
@@ -148,8 +148,8 @@ def test_a_renamed_or_unknown_key_breaks_the_contract(fresh_db, kind):
 
 
 def test_the_published_payload_schemas_are_the_models():
-    """docs/job-payloads.json lets a frontend or another worker read the contract; scripts/types
-    writes it."""
+    """docs/job-payloads.json lets a frontend or another worker read the contract;
+    scripts/regenerate writes it."""
     published = json.loads((REPO / "docs" / "job-payloads.json").read_text())
-    assert published == json.loads(json.dumps(payload_schemas())), "run scripts/types"
+    assert published == json.loads(json.dumps(payload_schemas())), "run scripts/regenerate"
     assert published["email.invitation"]["additionalProperties"] is False

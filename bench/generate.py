@@ -1,5 +1,5 @@
 """Benchmark data: organizations with their people, customers, sites, assemblies, work orders,
-visits, invoices and payments, generated set-based (fieldbase_local/sql/generate.sql) in one
+visits, invoices and payments, generated set-based (bench/sql/generate.sql) in one
 transaction.
 
     scripts/generate --organizations 1000 --work-orders 1000     # 1,000,000 work orders
@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 import psycopg
 
 from fieldbase_local import settings, stack
 
-SQL = (settings.BOOTSTRAP_SQL_DIR / "generate.sql").read_text()
+SQL = (Path(__file__).parent / "sql" / "generate.sql").read_text()
 
 
 def generate(

@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,10 +31,10 @@ from psycopg.rows import dict_row
 from pydantic import TypeAdapter
 from standardwebhooks import Webhook
 
+from bench.generate import generate
+from bench.measure import Drain, drain
+from bench.soak import Soak
 from fieldbase_local import auth, settings, stack
-from fieldbase_local.bench_measure import Drain, drain
-from fieldbase_local.bench_soak import Soak
-from fieldbase_local.generate import generate
 from fieldbase_local.mailsink import MailSink
 from fieldbase_local.pgbouncer import Pgbouncer
 from fieldbase_local.webhook_receiver import WebhookReceiver
@@ -42,7 +43,7 @@ from worker.config import Settings
 from worker.mail import Email, SmtpBackend
 from worker.queries import parse
 
-QUERIES = parse((settings.BOOTSTRAP_SQL_DIR / "bench.sql").read_text())
+QUERIES = parse((Path(__file__).parent / "sql" / "bench.sql").read_text())
 RLS_QUERIES = [name for name in QUERIES if not name.endswith("_bypass")]
 # Tables a member query must reach through an index, never a sequential scan.
 TENANT_TABLES = re.compile(
@@ -353,7 +354,7 @@ class Bench:
         return {
             **os.environ,
             "FIELDBASE_WORKER_DATABASE_URL": dsn,
-            "FIELDBASE_WORKER_REGISTRY": "fieldbase_local.bench_jobs:build_registry",
+            "FIELDBASE_WORKER_REGISTRY": "bench.jobs:build_registry",
             "FIELDBASE_WORKER_PER_ORGANIZATION_LIMIT": "0",
             "FIELDBASE_WORKER_HTTP_PORT": "0",
             "FIELDBASE_WORKER_LOG_LEVEL": "WARNING",

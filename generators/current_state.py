@@ -24,7 +24,8 @@ from pathlib import Path
 import psycopg
 from pglast import parse_sql
 
-from fieldbase_local import api_reference, bootstrap, policies, settings, supabase_cli
+from fieldbase_local import bootstrap, settings, supabase_cli
+from generators import api_reference, policies
 
 CURRENT_DIR = settings.SUPABASE_DIR / "current"
 MIGRATIONS_DIR = settings.SUPABASE_DIR / "migrations"

@@ -2,8 +2,7 @@
 exposed schema carries a COMMENT (PostgREST serves them as its OpenAPI descriptions), and
 docs/api.md lists them by area with who may do what and the errors each RPC raises.
 
-    python -m fieldbase_local.api_reference docs   # writes docs/api.md
-    python -m fieldbase_local.api_reference draft  # `comment on` statements for what lacks one
+    python -m generators.api_reference draft  # `comment on` statements for what lacks one
 
 `draft` is where a new migration's comments start: it takes the `--` comment above each
 table, column or function in the migrations, describes the columns every table shares and
@@ -21,11 +20,11 @@ from pathlib import Path
 
 import psycopg
 
-from fieldbase_local import postgrest, settings
+from fieldbase_local import postgrest, settings, stack
 
 DOCS_FILE = settings.REPO_ROOT / "docs" / "api.md"
 MIGRATIONS_DIR = settings.SUPABASE_DIR / "migrations"
-SQL = settings.BOOTSTRAP_SQL_DIR / "api_reference"
+SQL = Path(__file__).parent / "sql" / "api_reference"
 
 # The area each migration's objects belong to, in the order the reference lists them. An
 # object belongs to the migration that first creates it.
@@ -566,7 +565,7 @@ def _anchor(title: str) -> str:
 
 def render(schema: Schema, files: list[Path]) -> str:
     _, created_in = _origins(files)
-    from fieldbase_local import current_state  # it reads AREAS from here
+    from generators import current_state  # it reads AREAS from here
 
     defined_in = current_state.areas_of_objects()
     # area -> group -> [(place in the order of creation, name, lines)]
@@ -590,7 +589,7 @@ def render(schema: Schema, files: list[Path]) -> str:
     out = [
         "# fieldbase API reference",
         "",
-        "Generated from the database by `scripts/types` (`fieldbase_local/api_reference.py`):",
+        "Generated from the database by `scripts/regenerate` (`generators/api_reference.py`):",
         "do not edit it by hand. Descriptions are the `comment on` statements of the migrations;",
         "PostgREST serves the same text in its OpenAPI document.",
         "",
@@ -632,23 +631,17 @@ def migration_files() -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    from fieldbase_local import frontend, testing
-
-    command = argv[0] if argv else "docs"
-    if command not in ("docs", "draft"):
+    """`draft`: the `comment on` statements a new migration still lacks (docs/api.md itself is
+    written by scripts/regenerate)."""
+    if argv[:1] != ["draft"]:
         print(__doc__, file=sys.stderr)
         return 2
-    # Building the template reports its progress: on stderr, so `draft` prints only SQL.
+    # Building the database reports its progress: on stderr, so `draft` prints only SQL.
     with contextlib.redirect_stdout(sys.stderr):
-        dsn = frontend.migrated_database(testing.build_templates())
+        dsn = stack.scratch_database()
     with psycopg.connect(dsn) as conn:
         schema = read_schema(conn)
-    if command == "draft":
-        print(draft(schema, migration_files()), end="")
-        return 0
-    DOCS_FILE.parent.mkdir(exist_ok=True)
-    DOCS_FILE.write_text(render(schema, migration_files()))
-    print(f"wrote {DOCS_FILE.relative_to(settings.REPO_ROOT)}")
+    print(draft(schema, migration_files()), end="")
     return 0
 
 

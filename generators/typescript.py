@@ -1,10 +1,9 @@
 """What a frontend developer gets, generated from the schema so it cannot drift:
 
-    python -m fieldbase_local.frontend types      # types/database.ts, by @supabase/postgres-meta
-    python -m fieldbase_local.frontend typecheck  # tsc --noEmit over examples/ against them
+    python -m generators.typescript typecheck  # tsc --noEmit over examples/ against them
 
 Types come from the generator behind `supabase gen types typescript`, run against a database
-the migrations just built (the test cluster's template), for the schemas PostgREST exposes.
+the migrations just built, for the schemas PostgREST exposes (scripts/regenerate writes them).
 """
 
 from __future__ import annotations
@@ -58,22 +57,8 @@ def typecheck(project: Path = EXAMPLES_DIR) -> subprocess.CompletedProcess:
     )
 
 
-def migrated_database(inst: settings.Instance) -> str:
-    """The test cluster's migrated template: what the migrations build, without test helpers."""
-    from fieldbase_local import testing
-
-    return inst.dsn(settings.SCHEMA_OWNER, testing.PGTAP_TEMPLATE)
-
-
 def main(argv: list[str]) -> int:
-    command = argv[0] if argv else "types"
-    if command == "types":
-        TYPES_FILE.parent.mkdir(exist_ok=True)
-        from fieldbase_local import testing
-
-        TYPES_FILE.write_text(generate_types(migrated_database(testing.build_templates())))
-        print(f"wrote {TYPES_FILE.relative_to(settings.REPO_ROOT)}")
-        return 0
+    command = argv[0] if argv else "typecheck"
     if command == "typecheck":
         result = typecheck()
         print(result.stdout + result.stderr, end="")

@@ -6,7 +6,9 @@ import sys
 
 import psycopg
 
-from fieldbase_local import demo, policies, settings, stack
+from demo import day as demo
+from fieldbase_local import settings, stack
+from generators import policies
 
 ORGANIZATIONS = """
 select o.name, o.plan_id, o.status::text,
