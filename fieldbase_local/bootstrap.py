@@ -1,4 +1,5 @@
-"""Give a local cluster what Supabase gives a project before our migrations run (design §4)."""
+"""Give a local cluster what Supabase gives a project before our migrations run: its roles,
+schemas, extensions and default privileges (none for new entities since 2026-10-30)."""
 
 from __future__ import annotations
 

@@ -40,6 +40,7 @@ AREAS: dict[str, list[str]] = {
         "api_surface",
         "authorization_guard",
         "policy_helpers_cache_their_plans",
+        "organization_writable_guard_says_what_it_installs",
         "sync_policies",
         "api_comments",
     ],

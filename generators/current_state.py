@@ -395,12 +395,36 @@ def apply(
     dsn: str, current_dir: Path = CURRENT_DIR, policies_dir: Path = policies.POLICIES_DIR
 ) -> None:
     """Run the current-state files, then the policy files, on a migrated database."""
+    paths = sorted(current_dir.glob("*.sql"))
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("set check_function_bodies = off")
-        for path in sorted(current_dir.glob("*.sql")):
+        for path in paths:
             with conn.transaction():
                 conn.execute(path.read_text())
+        # What the files no longer declare goes, so the delta drops it too.
+        with conn.transaction():
+            for statement in _drops_of_undeclared(conn, set(declared(paths))):
+                conn.execute(statement)
     policies.sync(dsn, policies_dir)
+
+
+def _drops_of_undeclared(conn: psycopg.Connection, keys: set[str]) -> list[str]:
+    drops = [
+        f"drop trigger {r[0]} on {r[1]}.{r[2]}"
+        for r in conn.execute(TRIGGERS, (list(OUR_SCHEMAS),))
+        if f"trigger {r[0]} on {r[1]}.{r[2]}" not in keys
+    ]
+    drops += [
+        f"drop view {r[0]}.{r[1]}"
+        for r in conn.execute(VIEWS, (list(OUR_SCHEMAS),))
+        if f"view {r[0]}.{r[1]}" not in keys
+    ]
+    drops += [
+        f"drop function {r[1]}.{r[2]}({r[3]})"
+        for r in conn.execute(FUNCTIONS, (list(OUR_SCHEMAS),))
+        if f"function {r[1]}.{r[2]}" not in keys
+    ]
+    return drops
 
 
 # --- the delta ------------------------------------------------------------------------------

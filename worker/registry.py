@@ -16,7 +16,7 @@ from psycopg_pool import PoolTimeout
 from pydantic import BaseModel
 
 from worker.config import Settings
-from worker.queue import Job, Queue
+from worker.database import Job, WorkerDatabase
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ class JobContext:
 
     job: Job
     settings: Settings
-    db: Queue
+    db: WorkerDatabase
     services: Any
     cpu: Executor | None = None
     # Payload keys dropped from the job once it succeeded (secrets).

@@ -22,9 +22,9 @@ from pydantic import ValidationError
 
 from worker import logs
 from worker.config import Settings
+from worker.database import Job, Outcome, WorkerDatabase, make_pool
 from worker.errors import PermanentError, RetryLater
 from worker.observability import HttpServer, Liveness, Metrics
-from worker.queue import Job, Outcome, Queue, make_pool
 from worker.registry import JobContext, Registry
 
 log = logging.getLogger("worker")
@@ -55,7 +55,7 @@ class Worker:
         self.metrics = Metrics()
         self.liveness = Liveness(stale_after=max(30.0, settings.lease_seconds * 2))
         self.pool = make_pool(settings.database_url, settings.pool_size)
-        self.queue = Queue(self.pool, settings.worker_id)
+        self.queue = WorkerDatabase(self.pool, settings.worker_id)
         self.cpu = ThreadPoolExecutor(settings.cpu_threads, thread_name_prefix="worker-cpu")
         self._on_http_routes = on_http_routes
         self.http: HttpServer | None = None

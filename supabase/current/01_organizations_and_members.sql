@@ -295,8 +295,9 @@ $$;
 revoke all on function private.enforce_organization_writable()
 from public, anon, authenticated, service_role;
 
--- Attaches the writability guard to a tenant table (idempotent).
-create or replace function private.guard_tenant_table(target regclass)
+-- Installs on a tenant table the trigger that refuses writes while its organization is
+-- suspended, cancelled or deleted (enforce_organization_writable); idempotent.
+create or replace function private.install_organization_writable_guard(target regclass)
 returns void
 language plpgsql
 set search_path = ''
@@ -315,7 +316,7 @@ begin
   );
 end
 $$;
-revoke all on function private.guard_tenant_table(target regclass)
+revoke all on function private.install_organization_writable_guard(target regclass)
 from public, anon, authenticated, service_role;
 
 -- Serialises membership changes per organization, so that two concurrent removals cannot both

@@ -121,3 +121,21 @@ def test_an_areas_name_names_its_current_state_file_its_policy_file_and_its_test
     assert {p.name for p in policies.POLICIES_DIR.glob("*.sql")} <= area_files
     folders = {p.name + ".sql" for p in PGTAP_TESTS_DIR.iterdir() if p.is_dir()}
     assert folders and folders <= area_files
+
+
+def test_a_function_taken_out_of_the_files_is_dropped_by_the_delta(pair, tmp_path: Path):
+    migrated, current, _ = pair
+    current_dir = tmp_path / "current"
+    shutil.copytree(current_state.CURRENT_DIR, current_dir)
+    members = current_dir / "01_organizations_and_members.sql"
+    text = members.read_text()
+    start = text.index("-- Installs on a tenant table the trigger")
+    end = text.index("from public, anon, authenticated, service_role;", start) + 48
+    members.write_text(text[:start] + text[end:])
+
+    current_state.apply(current, current_dir, policies.POLICIES_DIR)
+    delta = current_state.diff(migrated, current)
+
+    assert delta.strip().endswith(
+        'DROP FUNCTION "private"."install_organization_writable_guard"(regclass);'
+    ), delta

@@ -321,7 +321,7 @@ alter table public.security_probe enable row level security;
 create policy "Members add probes" on public.security_probe for insert to authenticated
 with check (organization_id in (select private.organization_ids_for()));
 grant insert on public.security_probe to authenticated;
-select private.guard_tenant_table('public.security_probe');
+select private.install_organization_writable_guard('public.security_probe');
 select tests.authenticate_as('b_owner');
 select throws_ok(
   format('insert into public.security_probe values (1, %L)', current_setting('tests.org_a')),

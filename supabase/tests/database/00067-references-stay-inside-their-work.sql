@@ -12,7 +12,7 @@ select tests.create_two_organizations();
 select tests.create_field_operations();
 select tests.create_work_orders();
 select tests.create_portal_users();
-select tests.create_money();
+select tests.create_estimates_and_invoices();
 
 -- A colleague: a second technician in tenant A, assigned the other work order. ---------------
 select count(tests.create_supabase_user('a_colleague', 'a_colleague@tests.fieldbase.test'));

@@ -9,7 +9,7 @@ select tests.create_two_organizations();
 select tests.create_field_operations();
 select tests.create_work_orders();
 select tests.create_portal_users();
-select tests.create_money();
+select tests.create_estimates_and_invoices();
 
 -- Sending --------------------------------------------------------------------------------------
 select results_eq(

@@ -9,7 +9,7 @@ select tests.create_two_organizations();
 select tests.create_field_operations();
 select tests.create_work_orders();
 select tests.create_portal_users();
-select tests.create_money();
+select tests.create_estimates_and_invoices();
 
 -- The fixture, by hand: 2 open work orders (#1 scheduled, #2 draft); one visit today; invoices
 -- a_invoice and a_other_invoice of 106.25 each sent today (the draft does not count); 40.00

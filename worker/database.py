@@ -1,4 +1,4 @@
-"""A small typed interface to the queue functions, over a psycopg async pool.
+"""The worker's database API (WorkerDatabase), typed, over a psycopg async pool.
 
 Safe behind a transaction-mode pooler: autocommit calls, no prepared statements, no session
 state. Handlers get the same object (as ctx.db) for the few queries they need.
@@ -71,7 +71,10 @@ def make_pool(conninfo: str, size: int, name: str = "fieldbase-worker") -> Async
     )
 
 
-class Queue:
+class WorkerDatabase:
+    """The worker's whole database API: the queue functions it calls (claim, heartbeat, finish,
+    release...) and the few named queries handlers use, handed to them as ctx.db."""
+
     def __init__(self, pool: AsyncConnectionPool, worker_id: str):
         self.pool = pool
         self.worker_id = worker_id
