@@ -90,6 +90,7 @@ AREAS: dict[str, list[str]] = {
         "authority_submission_outcome",
         "technicians_stay_inside_their_work",
         "technicians_policies_stay_inside_their_work",
+        "authority_submissions_recorded_by_the_worker",
     ],
     "Service agreements": ["service_agreements"],
     "Price book and estimates": ["price_book", "estimates"],

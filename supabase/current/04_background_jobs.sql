@@ -703,9 +703,3 @@ from
 revoke all on table public.background_jobs from public, anon, authenticated, service_role;
 grant select on table public.background_jobs to authenticated;
 grant select on table public.background_jobs to service_role;
-
-create or replace trigger job_queue_authority_submission after update of status
-on queue.job_queue
-for each row
-when (((new.status = 'succeeded'::queue.job_status) and (new.payload ? 'authority_submission_of'::text)))
-execute function private.email_submission_arrived();

@@ -341,22 +341,36 @@ from public, anon, authenticated, service_role;
 grant execute on function public.compliance_summary(organization_id uuid, days integer)
 to authenticated, service_role;
 
--- The authority's email job succeeded (its payload names the report it submits).
-create or replace function private.email_submission_arrived()
-returns trigger
+-- The worker's completion step for the authority's copy of a report: once the email has gone,
+-- the report is submitted. Called by the job's lease holder, with the job's own id, so a worker
+-- can only record what its job carried; idempotent (a retry records nothing twice). The queue
+-- itself knows nothing of reports.
+create or replace function queue.record_authority_submission(worker_id text, job_id bigint)
+returns boolean
 language plpgsql security definer
 set search_path = ''
 as $$
+declare
+  recorded integer;
 begin
   update public.backflow_test_reports as r
-  set submitted_at = coalesce(new.finished_at, now())
-  where r.id = (new.payload ->> 'authority_submission_of')::uuid
-    and r.organization_id = new.organization_id and r.submitted_at is null;
-  return null;
+  set submitted_at = now()
+  from queue.job_queue as j
+  where j.id = record_authority_submission.job_id
+    and j.lease_owner = record_authority_submission.worker_id
+    and j.status = 'running'
+    and j.kind = 'email.inspection_report_ready'
+    and r.id = (j.payload ->> 'authority_submission_of')::uuid
+    and r.organization_id = j.organization_id
+    and r.submitted_at is null;
+  get diagnostics recorded = row_count;
+  return recorded > 0;
 end
 $$;
-revoke all on function private.email_submission_arrived()
+revoke all on function queue.record_authority_submission(worker_id text, job_id bigint)
 from public, anon, authenticated, service_role;
+grant execute on function queue.record_authority_submission(worker_id text, job_id bigint)
+to fieldbase_worker;
 
 -- Finalising: as before, but the submission is only queued here (the authority's email
 -- carries the report's id so its delivery can be recorded).

@@ -308,3 +308,31 @@ def test_an_over_budget_document_is_a_dead_job_with_the_reason(sql, run, monkeyp
         ).fetchone()["n"]
         == 0
     )
+
+
+def test_the_authority_copy_records_the_submission_once_its_email_has_gone(db, sql, run, mail_sink):
+    """The worker's completion step (queue.record_authority_submission), not a trigger that
+    reads payload keys: the report is submitted when the authority's email has gone."""
+    from tests.worker.test_webhooks import call
+
+    report = "a9000000-0000-4000-8000-000000000002"  # the school's retest (seed)
+    technician = "a0000000-0000-4000-8000-000000000004"
+    call(db, technician, "select public.finalize_backflow_test(%s)", (report,))
+    assert (
+        sql.execute(
+            "select submitted_at from public.backflow_test_reports where id = %s", (report,)
+        ).fetchone()["submitted_at"]
+        is None
+    )
+    run()
+    submitted = sql.execute(
+        "select submitted_at, submitted_via::text from public.backflow_test_reports where id = %s",
+        (report,),
+    ).fetchone()
+    assert submitted["submitted_at"] is not None and submitted["submitted_via"] == "email"
+    authority = [m for m in mail_sink.messages if "report" in m["Subject"]]
+    assert len(authority) == 2, "the customer's copy and the authority's"
+    copy = sql.execute(
+        "select result from queue.job_queue where payload ? 'authority_submission_of'"
+    ).fetchone()["result"]
+    assert copy["submission_recorded"] is True

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from worker.errors import PermanentError
 from worker.mail import Attachment, Email
-from worker.registry import JobContext, Registry
+from worker.registry import JobContext, Registry, until_reachable
 
 # A plain addr-spec, normalised to lower case before the suppression check and the send: no
 # display names, comments ("(x)victim@example.com") or quoting, as the database stores them.
@@ -108,8 +108,8 @@ class InspectionReportReadyEmail(_Payload):
     document_path: str | None = None
     attach: bool = True
     report_url: str | None = None
-    # The report this copy submits to the water authority: the database marks it submitted when
-    # the job succeeds (private.email_submission_arrived). The worker only carries it.
+    # The report this copy submits to the water authority: once the email has gone, the handler
+    # records the submission (queue.record_authority_submission).
     authority_submission_of: uuid.UUID | None = None
 
 
@@ -328,7 +328,17 @@ def register(registry: Registry) -> None:
             attachment = await load_attachment(ctx, p.document_path, "inspection-report.pdf")
             attachments = [attachment] if attachment else []
         context = {**p.model_dump(), "attached": bool(attachments)}
-        return await send_email(ctx, "inspection_report_ready", p.to, context, attachments)
+        sent = await send_email(ctx, "inspection_report_ready", p.to, context, attachments)
+        if p.authority_submission_of and not sent.get("skipped"):
+            # The email has gone (now or on an earlier attempt): the report is submitted,
+            # waiting out a database that is away rather than sending again.
+            sent["submission_recorded"] = await until_reachable(
+                lambda: ctx.db.fetch_value(
+                    "record_authority_submission", worker_id=ctx.db.worker_id, job_id=ctx.job.id
+                ),
+                give_up_after=ctx.settings.progress_patience_seconds,
+            )
+        return sent
 
     async def appointment(ctx: JobContext, p: AppointmentEmail, change: str) -> dict[str, Any]:
         context = {**p.model_dump(), "change": "cancelled" if p.cancelled else change}

@@ -108,5 +108,8 @@ select queue.finish_export(
   %(export_id)s, %(storage_path)s, %(row_count)s, %(size_bytes)s, %(error)s
 ) as finished;
 
+-- name: record_authority_submission
+select queue.record_authority_submission(%(worker_id)s, %(job_id)s) as recorded;
+
 -- name: enqueue_follow_ups
 select queue.enqueue_follow_ups(%(worker_id)s, %(job_id)s, %(follow_ups)s::jsonb) as queued;

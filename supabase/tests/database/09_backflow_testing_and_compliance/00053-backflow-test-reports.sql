@@ -4,7 +4,7 @@
 begin;
 \ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(26);
+select plan(28);
 select tests.create_two_organizations();
 select tests.create_field_operations();
 select tests.create_work_orders();
@@ -200,15 +200,30 @@ select results_eq(
   $$values ('email', 'backflow@city-a.test', true, null::timestamptz)$$,
   'The submission to the water authority is queued, and recorded as such on the report'
 );
--- The worker sends the authority's email (a follow-up of the PDF job), which succeeds.
-insert into queue.job_queue (organization_id, kind, payload, status)
+-- The worker sends the authority's email (a follow-up of the PDF job) and, the email gone,
+-- records the submission: only as the lease holder of that job.
+insert into queue.job_queue (organization_id, kind, payload, status, lease_owner)
 values (
   current_setting('tests.org_a')::uuid, 'email.inspection_report_ready',
   jsonb_build_object('to', 'backflow@city-a.test', 'authority_submission_of', current_setting('tests.report')),
-  'running'
+  'running', 'worker-1'
 );
-update queue.job_queue set status = 'succeeded', finished_at = now()
-where payload ->> 'authority_submission_of' = current_setting('tests.report');
+select is(
+  queue.record_authority_submission(
+    'worker-2',
+    (select id from queue.job_queue where payload ->> 'authority_submission_of' = current_setting('tests.report'))
+  ),
+  false,
+  'Another worker cannot record the submission of a job it does not hold'
+);
+select is(
+  queue.record_authority_submission(
+    'worker-1',
+    (select id from queue.job_queue where payload ->> 'authority_submission_of' = current_setting('tests.report'))
+  ),
+  true,
+  'The lease holder records it once its email has gone'
+);
 select isnt(
   (
     select submitted_at from public.backflow_test_reports
