@@ -1,6 +1,7 @@
 # The fieldbase worker: runs the jobs the database queues (email, PDF documents, webhooks).
 #   docker build -t fieldbase-worker .
-#   docker run --env-file worker.env -p 8080:8080 fieldbase-worker
+#   docker run --env-file worker.env -p 8080:8080 fieldbase-worker           # the jobs
+#   docker run --env-file worker.env -p 8081:8081 fieldbase-worker inbound   # /hooks/*, public
 # Configuration is environment variables only (FIELDBASE_WORKER_*, see README.md).
 FROM python:3.11-slim
 
@@ -24,10 +25,11 @@ RUN pip install --no-deps . \
 USER 10001
 ENV FIELDBASE_WORKER_HTTP_PORT=8080 \
     FIELDBASE_WORKER_STORAGE_DIR=/tmp/fieldbase-documents
-EXPOSE 8080
+EXPOSE 8080 8081
 
+# The jobs answer on 8080, the inbound endpoints on 8081: whichever this container runs.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4).status != 200)"]
+    CMD ["python", "-c", "import sys, urllib.request\nfor port in (8080, 8081):\n    try:\n        sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4).status != 200)\n    except OSError:\n        pass\nsys.exit(1)"]
 
 # SIGTERM: stop claiming, finish in-flight jobs within the grace period, release the rest.
 STOPSIGNAL SIGTERM

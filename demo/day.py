@@ -16,8 +16,9 @@ import psycopg
 from fieldbase_local import auth, settings
 from fieldbase_local.mailsink import MailSink
 from fieldbase_local.webhook_receiver import WebhookReceiver
-from worker.app import build_worker, stripe_events_route
+from worker.app import build_worker
 from worker.config import Settings
+from worker.inbound import Inbound
 
 ACME = "a1000000-0000-4000-8000-000000000000"
 OWNER = "a0000000-0000-4000-8000-000000000001"
@@ -197,7 +198,7 @@ def _office_day(inst: settings.Instance, api) -> tuple[list[str], str]:
 
 def _stripe_settles(inst: settings.Instance, api, worker_settings: Settings, invoice) -> list[str]:
     """A Stripe payment_intent.succeeded for the balance, signed as Stripe signs it and handed
-    to the worker's /hooks/stripe route; then the dashboard as Olivia sees it."""
+    to the worker's inbound /hooks/stripe; then the dashboard as Olivia sees it."""
     with psycopg.connect(inst.dsn()) as conn:
         _, _, _, balance, reference = conn.execute(INVOICE_STATE, (invoice,)).fetchone()
     body = json.dumps(
@@ -219,13 +220,18 @@ def _stripe_settles(inst: settings.Instance, api, worker_settings: Settings, inv
     ).encode()
     stamp = int(time.time())
     signature = hmac.new(STRIPE_SECRET.encode(), f"{stamp}.".encode() + body, hashlib.sha256)
-    status, answer = stripe_events_route(worker_settings)(
-        {
-            "CONTENT_LENGTH": str(len(body)),
-            "wsgi.input": io.BytesIO(body),
-            "HTTP_STRIPE_SIGNATURE": f"t={stamp},v1={signature.hexdigest()}",
-        }
-    )
+    inbound = Inbound(worker_settings)
+    inbound.pool.open()
+    try:
+        status, answer = inbound.stripe(
+            {
+                "CONTENT_LENGTH": str(len(body)),
+                "wsgi.input": io.BytesIO(body),
+                "HTTP_STRIPE_SIGNATURE": f"t={stamp},v1={signature.hexdigest()}",
+            }
+        )
+    finally:
+        inbound.pool.close()
     owner = auth.mint_access_token(inst, OWNER, settings.MAIN_DATABASE)
     with psycopg.connect(inst.dsn(), autocommit=True) as conn:
         conn.execute("select private.refresh_organization_kpis()")

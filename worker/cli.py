@@ -1,4 +1,4 @@
-"""`python -m worker` / `fieldbase-worker`: run, run --once, status, schemas."""
+"""`python -m worker` / `fieldbase-worker`: run, run --once, inbound, status, schemas."""
 
 from __future__ import annotations
 
@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="run jobs until SIGTERM")
     run_parser.add_argument("--once", action="store_true", help="run what is ready, then exit")
+    commands.add_parser(
+        "inbound", help="serve /hooks/stripe and /hooks/resend (a process of their own)"
+    )
     commands.add_parser("status", help="jobs waiting and running, by kind")
     commands.add_parser("schemas", help="print each job kind's payload as JSON Schema")
     args = parser.parse_args(argv)
@@ -56,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     logs.configure(settings.log_level)
     if args.command == "status":
         return status(settings)
+    if args.command == "inbound":
+        from worker.inbound import serve
+
+        serve(settings)
+        return 0
     from worker.app import main_run
 
     main_run(settings, args.once)

@@ -48,7 +48,17 @@ class Settings(BaseSettings):
     # happened (an email sent, a webhook delivered) before giving up.
     progress_patience_seconds: float = Field(default=300, gt=0)
 
-    # --- HTTP: /healthz, /metrics, /hooks/resend --------------------------------------------
+    # --- inbound: /hooks/stripe, /hooks/resend (python -m worker inbound, its own process) -----
+    inbound_host: str = "0.0.0.0"  # noqa: S104 - a container listens on its interface
+    inbound_port: int = 8081
+    # Requests handled at once; connections are read whole before a thread sees them.
+    inbound_threads: int = Field(default=4, ge=1)
+    # Open connections at most; more wait in the listen backlog.
+    inbound_connection_limit: int = Field(default=1000, ge=1)
+    # A connection that sends nothing for this long is closed (half-sent requests included).
+    inbound_timeout_seconds: float = Field(default=10, gt=0)
+
+    # --- HTTP: /healthz, /metrics (the worker's own, internal) --------------------------------
     http_host: str = "0.0.0.0"  # noqa: S104 - a container listens on its interface
     http_port: int = 8080  # 0: no HTTP server
 

@@ -186,3 +186,28 @@ class BackgroundWorker:
         assert not self.thread.is_alive(), "the worker did not stop"
         if self.error:
             raise self.error
+
+
+class InboundServer:
+    """worker/inbound.py's waitress server on a free loopback port, in a background thread."""
+
+    def __init__(self, settings: Settings, **overrides: Any):
+        from fieldbase_local.net import free_port
+        from worker.inbound import Inbound, create_server
+
+        self.settings = configured(
+            settings, inbound_host="127.0.0.1", inbound_port=free_port(), **overrides
+        )
+        self.app = Inbound(self.settings)
+        self.server = create_server(self.settings, self.app)
+        self.url = f"http://127.0.0.1:{self.settings.inbound_port}"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> InboundServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.close()
+        self.app.pool.close()
+        self.thread.join(10)

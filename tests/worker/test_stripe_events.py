@@ -13,8 +13,7 @@ import uuid
 import httpx
 import pytest
 
-from fieldbase_local.net import free_port
-from tests.worker.conftest import BackgroundWorker, configured, wait_until
+from tests.worker.conftest import InboundServer
 
 ACME = "a1000000-0000-4000-8000-000000000000"
 CITY_DELI = "a3000000-0000-4000-8000-000000000001"
@@ -81,14 +80,8 @@ def invoice(sql):
 
 @pytest.fixture
 def hooks(settings):
-    port = free_port()
-    configured_settings = configured(
-        settings, http_port=port, http_host="127.0.0.1", stripe_webhook_secret=SECRET
-    )
-    url = f"http://127.0.0.1:{port}/hooks/stripe"
-    with BackgroundWorker(configured_settings) as background:
-        wait_until(lambda: background.worker.http is not None)
-        wait_until(lambda: _reachable(url))
+    with InboundServer(settings, stripe_webhook_secret=SECRET) as inbound:
+        url = f"{inbound.url}/hooks/stripe"
 
         def post(body: str, signature: str | None = None) -> httpx.Response:
             return httpx.post(
@@ -99,15 +92,6 @@ def hooks(settings):
             )
 
         yield post
-
-
-def _reachable(url: str) -> bool:
-    try:
-        httpx.get(url.rsplit("/", 2)[0] + "/healthz", timeout=1)
-        return True
-    except httpx.HTTPError:
-        time.sleep(0.05)
-        return False
 
 
 def balance(sql, invoice_id) -> tuple[str, int, int]:

@@ -13,10 +13,9 @@ import pytest
 from standardwebhooks import Webhook
 
 from fieldbase_local import auth
-from fieldbase_local.net import free_port
 from fieldbase_local.postgrest import PostgrestError, route
 from fieldbase_local.webhook_receiver import Reply
-from tests.worker.conftest import BackgroundWorker, configured, job, wait_until
+from tests.worker.conftest import InboundServer, job
 from tests.worker.support import QuietHandler, serve
 from worker import netguard
 from worker.netguard import is_public
@@ -246,10 +245,6 @@ def test_signing_secrets_are_shown_once_and_never_readable(db, endpoint):
 
 def test_resend_bounce_events_suppress_the_address(sql, settings):
     secret = "whsec_" + "c2VjcmV0LXNpZ25pbmcta2V5LWZvci10ZXN0cw=="
-    port = free_port()
-    resend_hooks = configured(
-        settings, http_port=port, http_host="127.0.0.1", resend_webhook_secret=secret
-    )
     event = json.dumps(
         {
             "type": "email.bounced",
@@ -268,10 +263,8 @@ def test_resend_bounce_events_suppress_the_address(sql, settings):
         "svix-timestamp": str(int(now.timestamp())),
         "svix-signature": signature,
     }
-    with BackgroundWorker(resend_hooks) as background:
-        wait_until(lambda: background.worker.http is not None)
-        url = f"http://127.0.0.1:{port}/hooks/resend"
-        wait_until(lambda: _reachable(url))
+    with InboundServer(settings, resend_webhook_secret=secret) as inbound:
+        url = f"{inbound.url}/hooks/resend"
         forged = httpx.post(
             url, content=event, headers={**headers, "svix-signature": "v1,Zm9yZ2Vk"}
         )

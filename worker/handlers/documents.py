@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from worker import pdf
 from worker.errors import PermanentError
-from worker.handlers.email import organization_profile
+from worker.handlers.organizations import organization_profile
 from worker.registry import JobContext, Registry, until_reachable
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from worker.errors import PermanentError
+from worker.handlers.organizations import organization_profile
 from worker.mail import Attachment, Email
 from worker.registry import JobContext, Registry, until_reachable
 
@@ -154,20 +155,6 @@ class TicketUpdatedEmail(_Payload):
     comment: str | None = None
     comment_author: str | None = None
     ticket_url: str | None = None
-
-
-PLATFORM = {"id": None, "name": "fieldbase", "branding": {}, "time_zone": "UTC", "currency": "USD"}
-
-
-async def organization_profile(ctx: JobContext) -> dict[str, Any]:
-    if ctx.job.organization_id is None:
-        return PLATFORM
-    profile = await ctx.db.fetch_value(
-        "organization_profile", organization_id=ctx.job.organization_id
-    )
-    if profile is None:
-        raise PermanentError(f"Organization {ctx.job.organization_id} no longer exists")
-    return profile
 
 
 async def load_attachment(ctx: JobContext, path: str, filename: str) -> Attachment | None:

@@ -211,7 +211,10 @@ values (
 select is(
   queue.record_authority_submission(
     'worker-2',
-    (select id from queue.job_queue where payload ->> 'authority_submission_of' = current_setting('tests.report'))
+    (
+      select id from queue.job_queue
+      where payload ->> 'authority_submission_of' = current_setting('tests.report')
+    )
   ),
   false,
   'Another worker cannot record the submission of a job it does not hold'
@@ -219,7 +222,10 @@ select is(
 select is(
   queue.record_authority_submission(
     'worker-1',
-    (select id from queue.job_queue where payload ->> 'authority_submission_of' = current_setting('tests.report'))
+    (
+      select id from queue.job_queue
+      where payload ->> 'authority_submission_of' = current_setting('tests.report')
+    )
   ),
   true,
   'The lease holder records it once its email has gone'

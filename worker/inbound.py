@@ -1,0 +1,170 @@
+"""The worker's inbound endpoints, the part that faces the internet (Stripe and Resend must reach
+them): POST /hooks/stripe, POST /hooks/resend, and GET /healthz for the load balancer.
+
+`python -m worker inbound` serves them in a process of their own, so a flood on the public port
+never touches job processing. waitress reads each request whole, in its event loop, before one
+of a few threads sees it: a half-sent request holds no thread, a connection silent for
+`inbound_timeout_seconds` is closed, headers and bodies are capped, and so is the number of
+open connections. Database calls go through one small pool, not a connection per request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import stripe
+import waitress
+from psycopg_pool import ConnectionPool
+from standardwebhooks import Webhook, WebhookVerificationError
+from waitress.server import BaseWSGIServer
+
+from worker.config import Settings
+from worker.queries import query
+
+log = logging.getLogger(__name__)
+
+MAX_HOOK_BODY = 1024 * 1024
+MAX_HEADERS = 16 * 1024
+
+
+class Inbound:
+    """The WSGI application: the two event receivers and a health check."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.pool = ConnectionPool(
+            settings.database_url,
+            min_size=1,
+            max_size=settings.inbound_threads,
+            kwargs={"autocommit": True, "prepare_threshold": None},
+            open=False,
+            name="fieldbase-inbound",
+        )
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> list[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        routes = {"/hooks/stripe": self.stripe, "/hooks/resend": self.resend}
+        if path == "/healthz" and method == "GET":
+            return _json(start_response, 200, {"status": "ok"})
+        if path in routes and method == "POST":
+            try:
+                status, body = routes[path](environ)
+            except Exception:
+                log.exception("inbound %s failed", path)
+                status, body = 500, {"error": "internal error"}
+            return _json(start_response, status, body)
+        return _json(start_response, 404, {"error": "not found"})
+
+    def stripe(self, environ: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Stripe's events, verified with Stripe's library (signature and timestamp tolerance),
+        recorded once by event id and applied to the invoice they name."""
+        secret = self.settings.stripe_webhook_secret.get_secret_value()
+        if not secret:
+            return 404, {"error": "Stripe events are not configured"}
+        body = _body(environ)
+        if body is None:
+            return 400, {"error": "body too large"}
+        try:
+            event = stripe.Webhook.construct_event(
+                body, environ.get("HTTP_STRIPE_SIGNATURE", ""), secret
+            )
+        except stripe.SignatureVerificationError:
+            return 400, {"error": "signature verification failed"}
+        except ValueError:
+            return 400, {"error": "not a Stripe event"}
+        payload = event.to_dict()
+        with self.pool.connection() as conn:
+            outcome = conn.execute(
+                query("record_stripe_event"),
+                {
+                    "event_id": payload.get("id"),
+                    "event_type": payload.get("type"),
+                    "account": payload.get("account"),
+                    "object": json.dumps((payload.get("data") or {}).get("object") or {}),
+                },
+            ).fetchone()[0]
+        log.info("stripe event %s (%s): %s", payload.get("id"), payload.get("type"), outcome)
+        return 200, {"received": True, "outcome": outcome}
+
+    def resend(self, environ: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Resend's (Svix-signed) email events: bounces and complaints suppress the address."""
+        secret = self.settings.resend_webhook_secret.get_secret_value()
+        if not secret:
+            return 404, {"error": "Resend events are not configured"}
+        body = _body(environ)
+        if body is None:
+            return 400, {"error": "body too large"}
+        # Svix signs exactly as Standard Webhooks does, under svix-* header names.
+        headers = {
+            f"webhook-{name}": environ.get(f"HTTP_SVIX_{name.upper()}", "")
+            for name in ("id", "timestamp", "signature")
+        }
+        try:
+            event = Webhook(secret).verify(body, headers)
+        except WebhookVerificationError as error:
+            return 401, {"error": f"signature verification failed: {error}"}
+        data = event.get("data") or {}
+        recipients = data.get("to") or []
+        if isinstance(recipients, str):
+            recipients = [recipients]
+        detail = json.dumps(data.get("bounce") or data.get("complaint") or {})[:1000]
+        suppressed = []
+        with self.pool.connection() as conn:
+            for address in recipients:
+                row = conn.execute(
+                    query("record_email_event"),
+                    {
+                        "event_type": event.get("type"),
+                        "email": address,
+                        "detail": detail,
+                        "event_id": headers["webhook-id"],
+                    },
+                ).fetchone()
+                if row and row[0]:
+                    suppressed.append(address)
+        log.info("email event %s for %s", event.get("type"), recipients)
+        return 200, {"ok": True, "suppressed": suppressed}
+
+
+def _body(environ: dict[str, Any]) -> bytes | None:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    if length > MAX_HOOK_BODY:
+        return None
+    return environ["wsgi.input"].read(length)
+
+
+def _json(start_response: Callable, status: int, body: dict[str, Any]) -> list[bytes]:
+    data = json.dumps(body, default=str).encode()
+    reasons = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}
+    start_response(
+        f"{status} {reasons.get(status, 'Error')}",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
+    )
+    return [data]
+
+
+def create_server(settings: Settings, app: Inbound | None = None) -> BaseWSGIServer:
+    """The waitress server for the inbound endpoints (run() serves, close() stops)."""
+    app = app or Inbound(settings)
+    app.pool.open()
+    return waitress.create_server(
+        app,
+        host=settings.inbound_host,
+        port=settings.inbound_port,
+        threads=settings.inbound_threads,
+        connection_limit=settings.inbound_connection_limit,
+        channel_timeout=settings.inbound_timeout_seconds,
+        cleanup_interval=max(1, int(settings.inbound_timeout_seconds / 2)),
+        max_request_header_size=MAX_HEADERS,
+        max_request_body_size=MAX_HOOK_BODY,
+        ident="fieldbase",
+    )
+
+
+def serve(settings: Settings) -> None:
+    server = create_server(settings)
+    log.info("inbound endpoints on %s:%s", settings.inbound_host, server.effective_port)
+    server.run()
