@@ -66,6 +66,7 @@ AREAS: dict[str, list[str]] = {
         "reclaimed_jobs_keep_their_place",
         "follow_ups_queued_once",
         "claims_take_turns",
+        "platform_jobs_claimed_in_order",
     ],
     "Email, documents and webhooks": [
         "email_delivery",
