@@ -22,6 +22,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from waitress.server import BaseWSGIServer
 
 from worker.config import Settings
+from worker.observability import json_response
 from worker.queries import query
 
 log = logging.getLogger(__name__)
@@ -48,15 +49,15 @@ class Inbound:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         routes = {"/hooks/stripe": self.stripe, "/hooks/resend": self.resend}
         if path == "/healthz" and method == "GET":
-            return _json(start_response, 200, {"status": "ok"})
+            return json_response(start_response, 200, {"status": "ok"})
         if path in routes and method == "POST":
             try:
                 status, body = routes[path](environ)
             except Exception:
                 log.exception("inbound %s failed", path)
                 status, body = 500, {"error": "internal error"}
-            return _json(start_response, status, body)
-        return _json(start_response, 404, {"error": "not found"})
+            return json_response(start_response, status, body)
+        return json_response(start_response, 404, {"error": "not found"})
 
     def stripe(self, environ: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Stripe's events, verified with Stripe's library (signature and timestamp tolerance),
@@ -134,16 +135,6 @@ def _body(environ: dict[str, Any]) -> bytes | None:
     if length > MAX_HOOK_BODY:
         return None
     return environ["wsgi.input"].read(length)
-
-
-def _json(start_response: Callable, status: int, body: dict[str, Any]) -> list[bytes]:
-    data = json.dumps(body, default=str).encode()
-    reasons = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}
-    start_response(
-        f"{status} {reasons.get(status, 'Error')}",
-        [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
-    )
-    return [data]
 
 
 def create_server(settings: Settings, app: Inbound | None = None) -> BaseWSGIServer:

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -98,11 +99,9 @@ class _Server(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
-Route = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
-
-
 class HttpServer:
-    """Serves /healthz (from health()), /metrics and POST routes in a background thread."""
+    """Serves /healthz (from health()) and /metrics in a background thread, for the internal
+    network (the endpoints that face the internet are worker/inbound.py)."""
 
     def __init__(
         self,
@@ -110,11 +109,9 @@ class HttpServer:
         port: int,
         metrics: Metrics,
         health: Callable[[], tuple[bool, dict[str, Any]]],
-        post_routes: dict[str, Route] | None = None,
     ):
         self._metrics_app = make_wsgi_app(metrics.registry)
         self._health = health
-        self._post_routes = post_routes or {}
         self._server = make_server(host, port, self._app, _Server, _QuietHandler)
         self.port = self._server.server_port
         self._thread = threading.Thread(
@@ -134,23 +131,15 @@ class HttpServer:
             return self._metrics_app(environ, start_response)
         if path == "/healthz" and method == "GET":
             ok, detail = self._health()
-            return _json(start_response, 200 if ok else 503, detail)
-        route = self._post_routes.get(path)
-        if route and method == "POST":
-            try:
-                status, body = route(environ)
-            except Exception:
-                log.exception("http route %s failed", path)
-                status, body = 500, {"error": "internal error"}
-            return _json(start_response, status, body)
-        return _json(start_response, 404, {"error": "not found"})
+            return json_response(start_response, 200 if ok else 503, detail)
+        return json_response(start_response, 404, {"error": "not found"})
 
 
-def _json(start_response: Callable, status: int, body: dict[str, Any]) -> list[bytes]:
+def json_response(start_response: Callable, status: int, body: dict[str, Any]) -> list[bytes]:
+    """A WSGI JSON answer (the internal server's and the inbound endpoints')."""
     data = json.dumps(body, default=str).encode()
-    reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}.get(status, "")
     start_response(
-        f"{status} {reason}".strip(),
+        f"{status} {HTTPStatus(status).phrase}",
         [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
     )
     return [data]

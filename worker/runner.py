@@ -13,7 +13,6 @@ import logging
 import random
 import signal
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -46,7 +45,6 @@ class Worker:
         settings: Settings,
         registry: Registry,
         services: Any = None,
-        on_http_routes: Callable[[Worker], dict[str, Any]] | None = None,
     ):
         self.settings = settings
         self.registry = registry
@@ -57,7 +55,6 @@ class Worker:
         self.pool = make_pool(settings.database_url, settings.pool_size)
         self.queue = WorkerDatabase(self.pool, settings.worker_id)
         self.cpu = ThreadPoolExecutor(settings.cpu_threads, thread_name_prefix="worker-cpu")
-        self._on_http_routes = on_http_routes
         self.http: HttpServer | None = None
         self._inflight: dict[int, asyncio.Task] = {}
         self._jobs: dict[int, Job] = {}
@@ -93,13 +90,11 @@ class Worker:
                 loop.add_signal_handler(sig, self.request_stop)
         await self.pool.open(wait=False)
         if self.settings.http_port and not once:
-            routes = self._on_http_routes(self) if self._on_http_routes else {}
             self.http = HttpServer(
                 self.settings.http_host,
                 self.settings.http_port,
                 self.metrics,
                 self.liveness.report,
-                routes,
             )
             self.http.start()
         helpers = [

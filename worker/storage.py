@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,17 +80,22 @@ class LocalStorage:
             self.bucket, path, len(data), hashlib.sha256(data).hexdigest(), str(target.resolve())
         )
 
-    def _copy(self, target: Path, source: Path) -> None:
+    def _copy(self, target: Path, source: Path) -> tuple[int, str]:
+        """Copy in chunks, hashing as it goes (one read of the file); size and SHA-256."""
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+        digest, size = hashlib.sha256(), 0
         with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            shutil.copyfileobj(src, out, 1 << 20)
+            while chunk := src.read(1 << 20):
+                out.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
         os.replace(tmp, target)
+        return size, digest.hexdigest()
 
     async def put_file(self, path: str, source: Path, content_type: str) -> StoredObject:
         target = self._file(path)
-        await asyncio.to_thread(self._copy, target, source)
-        size, sha256 = await asyncio.to_thread(_file_digest, target)
+        size, sha256 = await asyncio.to_thread(self._copy, target, source)
         return StoredObject(self.bucket, path, size, sha256, str(target.resolve()))
 
     async def get(self, path: str) -> bytes:
