@@ -100,6 +100,21 @@ class Request:
     def execute(self, query, params=None):
         return self.conn.execute(query, params)
 
+    def csv(self, relation: str) -> str:
+        """GET /<relation> with Accept: text/csv: PostgREST's own CSV query (a heading of the
+        row's keys, then each row's record text without its parentheses)."""
+        source = sql.SQL("select t.* from {} as t").format(sql.Identifier("public", relation))
+        query = sql.SQL(
+            "with pgrst_source as ({source}) select"
+            " (select coalesce(string_agg(a.k, ','), '') from"
+            " (select json_object_keys(r)::text as k"
+            " from (select row_to_json(hh) as r from pgrst_source as hh limit 1) as _) as a)"
+            " || E'\\n' || coalesce(string_agg(substring(_postgrest_t::text, 2,"
+            " length(_postgrest_t::text) - 2), E'\\n'), '') as body"
+            " from (select * from pgrst_source) as _postgrest_t"
+        ).format(source=source)
+        return self.conn.execute(query).fetchone()[0]
+
 
 READ_ONLY_METHODS = ("GET", "HEAD")
 

@@ -99,6 +99,11 @@ AREAS: dict[str, list[str]] = {
     "Customer portal": ["customer_portal", "portal_and_technician_access"],
     "Support tickets": ["support_tickets"],
     "Dashboards and exports": ["dashboards_and_exports"],
+    "Subscriptions and billing": [
+        "trial_expired_status",
+        "subscriptions_and_billing_tables",
+        "subscriptions_and_billing",
+    ],
 }
 
 # Functions that belong to another area than the migration that created them, for
@@ -128,7 +133,8 @@ SHARED_COLUMNS = {
 # ------------------------------------------------------------------------------------------
 
 _CREATE = re.compile(
-    r"create\s+(?:or\s+replace\s+)?(table|view|function|type)\s+(public|private)\.(\w+)", re.I
+    r'create\s+(?:or\s+replace\s+)?(table|view|function|type)\s+"?(public|private)"?\."?(\w+)"?',
+    re.I,
 )
 _ALTER = re.compile(r"alter\s+table\s+(?:only\s+)?public\.(\w+)(.*)", re.I)
 _ADD_COLUMN = re.compile(r"add\s+column\s+(?:if\s+not\s+exists\s+)?(\w+)", re.I)

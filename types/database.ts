@@ -53,6 +53,13 @@ export type Database = {
             foreignKeyName: "activity_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "activity_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -130,6 +137,13 @@ export type Database = {
             foreignKeyName: "assemblies_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "assemblies_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -186,6 +200,13 @@ export type Database = {
           user_agent?: string | null
         }
         Relationships: [
+          {
+            foreignKeyName: "audit_log_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "audit_log_organization_id_fkey"
             columns: ["organization_id"]
@@ -326,6 +347,13 @@ export type Database = {
             foreignKeyName: "backflow_test_reports_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "backflow_test_reports_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -365,6 +393,73 @@ export type Database = {
           reading?: string
         }
         Relationships: []
+      }
+      billing_sessions: {
+        Row: {
+          billing_interval: string | null
+          created_at: string
+          error: string | null
+          expires_at: string | null
+          id: string
+          kind: string
+          organization_id: string
+          plan_id: string | null
+          requested_by: string | null
+          status: string
+          updated_at: string
+          url: string | null
+        }
+        Insert: {
+          billing_interval?: string | null
+          created_at?: string
+          error?: string | null
+          expires_at?: string | null
+          id?: string
+          kind: string
+          organization_id: string
+          plan_id?: string | null
+          requested_by?: string | null
+          status?: string
+          updated_at?: string
+          url?: string | null
+        }
+        Update: {
+          billing_interval?: string | null
+          created_at?: string
+          error?: string | null
+          expires_at?: string | null
+          id?: string
+          kind?: string
+          organization_id?: string
+          plan_id?: string | null
+          requested_by?: string | null
+          status?: string
+          updated_at?: string
+          url?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "billing_sessions_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "billing_sessions_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "billing_sessions_plan_id_fkey"
+            columns: ["plan_id"]
+            isOneToOne: false
+            referencedRelation: "plans"
+            referencedColumns: ["id"]
+          },
+        ]
       }
       billing_settings: {
         Row: {
@@ -408,6 +503,13 @@ export type Database = {
             foreignKeyName: "billing_settings_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: true
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "billing_settings_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: true
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -436,6 +538,13 @@ export type Database = {
           weekday?: number
         }
         Relationships: [
+          {
+            foreignKeyName: "business_hours_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "business_hours_organization_id_fkey"
             columns: ["organization_id"]
@@ -483,6 +592,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "invoices"
             referencedColumns: ["organization_id", "id"]
+          },
+          {
+            foreignKeyName: "credit_notes_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
           },
           {
             foreignKeyName: "credit_notes_organization_id_fkey"
@@ -537,6 +653,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "customers"
             referencedColumns: ["organization_id", "id"]
+          },
+          {
+            foreignKeyName: "customer_contacts_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
           },
           {
             foreignKeyName: "customer_contacts_organization_id_fkey"
@@ -622,6 +745,13 @@ export type Database = {
             foreignKeyName: "customers_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "customers_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -680,6 +810,13 @@ export type Database = {
           updated_at?: string
         }
         Relationships: [
+          {
+            foreignKeyName: "documents_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "documents_organization_id_fkey"
             columns: ["organization_id"]
@@ -763,6 +900,13 @@ export type Database = {
             foreignKeyName: "estimate_lines_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "estimate_lines_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -812,6 +956,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "estimates"
             referencedColumns: ["organization_id", "id"]
+          },
+          {
+            foreignKeyName: "estimate_options_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
           },
           {
             foreignKeyName: "estimate_options_organization_id_fkey"
@@ -933,6 +1084,13 @@ export type Database = {
             foreignKeyName: "estimates_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "estimates_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -993,6 +1151,13 @@ export type Database = {
           storage_path?: string | null
         }
         Relationships: [
+          {
+            foreignKeyName: "exports_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "exports_organization_id_fkey"
             columns: ["organization_id"]
@@ -1064,6 +1229,13 @@ export type Database = {
           token_hash?: string
         }
         Relationships: [
+          {
+            foreignKeyName: "invitations_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "invitations_organization_id_fkey"
             columns: ["organization_id"]
@@ -1144,6 +1316,13 @@ export type Database = {
             foreignKeyName: "invoice_lines_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "invoice_lines_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -1178,6 +1357,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "invoices"
             referencedColumns: ["organization_id", "id"]
+          },
+          {
+            foreignKeyName: "invoice_reminders_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
           },
           {
             foreignKeyName: "invoice_reminders_organization_id_fkey"
@@ -1329,6 +1515,13 @@ export type Database = {
             foreignKeyName: "invoices_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "invoices_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -1377,6 +1570,13 @@ export type Database = {
           user_id?: string
         }
         Relationships: [
+          {
+            foreignKeyName: "memberships_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "memberships_organization_id_fkey"
             columns: ["organization_id"]
@@ -1435,6 +1635,13 @@ export type Database = {
             foreignKeyName: "notifications_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "notifications_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -1481,6 +1688,13 @@ export type Database = {
             foreignKeyName: "organization_feature_flags_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "organization_feature_flags_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -1488,52 +1702,88 @@ export type Database = {
       }
       organizations: {
         Row: {
+          billing_interval: string | null
           branding: NonNullable<Json>
+          cancel_at_period_end: boolean
+          cancelled_at: string | null
           created_at: string
           created_by: string | null
           currency: string
+          current_period_end: string | null
           default_tax_rate: number
           deleted_at: string | null
           id: string
           name: string
+          past_due_amount_cents: number | null
+          past_due_since: string | null
           plan_id: string
+          purge_held_by: string | null
+          purge_hold_reason: string | null
           require_mfa: boolean
           slug: string
           status: Database["public"]["Enums"]["organization_status"]
+          stripe_customer_id: string | null
+          stripe_subscription_id: string | null
+          subscription_synced_at: string | null
+          suspended_for: string | null
           time_zone: string
           trial_ends_at: string | null
           updated_at: string
         }
         Insert: {
+          billing_interval?: string | null
           branding?: NonNullable<Json>
+          cancel_at_period_end?: boolean
+          cancelled_at?: string | null
           created_at?: string
           created_by?: string | null
           currency?: string
+          current_period_end?: string | null
           default_tax_rate?: number
           deleted_at?: string | null
           id?: string
           name: string
+          past_due_amount_cents?: number | null
+          past_due_since?: string | null
           plan_id?: string
+          purge_held_by?: string | null
+          purge_hold_reason?: string | null
           require_mfa?: boolean
           slug: string
           status?: Database["public"]["Enums"]["organization_status"]
+          stripe_customer_id?: string | null
+          stripe_subscription_id?: string | null
+          subscription_synced_at?: string | null
+          suspended_for?: string | null
           time_zone?: string
           trial_ends_at?: string | null
           updated_at?: string
         }
         Update: {
+          billing_interval?: string | null
           branding?: NonNullable<Json>
+          cancel_at_period_end?: boolean
+          cancelled_at?: string | null
           created_at?: string
           created_by?: string | null
           currency?: string
+          current_period_end?: string | null
           default_tax_rate?: number
           deleted_at?: string | null
           id?: string
           name?: string
+          past_due_amount_cents?: number | null
+          past_due_since?: string | null
           plan_id?: string
+          purge_held_by?: string | null
+          purge_hold_reason?: string | null
           require_mfa?: boolean
           slug?: string
           status?: Database["public"]["Enums"]["organization_status"]
+          stripe_customer_id?: string | null
+          stripe_subscription_id?: string | null
+          subscription_synced_at?: string | null
+          suspended_for?: string | null
           time_zone?: string
           trial_ends_at?: string | null
           updated_at?: string
@@ -1583,6 +1833,13 @@ export type Database = {
           refunded_at?: string
         }
         Relationships: [
+          {
+            foreignKeyName: "payment_refunds_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "payment_refunds_organization_id_fkey"
             columns: ["organization_id"]
@@ -1654,6 +1911,13 @@ export type Database = {
             foreignKeyName: "payments_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "payments_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -1661,34 +1925,58 @@ export type Database = {
       }
       plans: {
         Row: {
+          grace_period_days: number
           id: string
+          max_documents_per_month: number | null
+          max_emails_per_month: number | null
           max_invitations_per_day: number | null
-          max_jobs_per_month: number | null
           max_members: number | null
           max_storage_mb: number | null
           max_technicians: number | null
+          max_webhooks_per_month: number | null
+          monthly_price_cents: number | null
           name: string
+          retention_days: number
           sort_order: number
+          stripe_price_monthly: string | null
+          stripe_price_yearly: string | null
+          yearly_price_cents: number | null
         }
         Insert: {
+          grace_period_days?: number
           id: string
+          max_documents_per_month?: number | null
+          max_emails_per_month?: number | null
           max_invitations_per_day?: number | null
-          max_jobs_per_month?: number | null
           max_members?: number | null
           max_storage_mb?: number | null
           max_technicians?: number | null
+          max_webhooks_per_month?: number | null
+          monthly_price_cents?: number | null
           name: string
+          retention_days?: number
           sort_order?: number
+          stripe_price_monthly?: string | null
+          stripe_price_yearly?: string | null
+          yearly_price_cents?: number | null
         }
         Update: {
+          grace_period_days?: number
           id?: string
+          max_documents_per_month?: number | null
+          max_emails_per_month?: number | null
           max_invitations_per_day?: number | null
-          max_jobs_per_month?: number | null
           max_members?: number | null
           max_storage_mb?: number | null
           max_technicians?: number | null
+          max_webhooks_per_month?: number | null
+          monthly_price_cents?: number | null
           name?: string
+          retention_days?: number
           sort_order?: number
+          stripe_price_monthly?: string | null
+          stripe_price_yearly?: string | null
+          yearly_price_cents?: number | null
         }
         Relationships: []
       }
@@ -1747,6 +2035,13 @@ export type Database = {
             foreignKeyName: "portal_accounts_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "portal_accounts_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -1781,6 +2076,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "price_book_items"
             referencedColumns: ["organization_id", "id"]
+          },
+          {
+            foreignKeyName: "price_book_item_costs_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
           },
           {
             foreignKeyName: "price_book_item_costs_organization_id_fkey"
@@ -1842,6 +2144,13 @@ export type Database = {
             foreignKeyName: "price_book_items_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "price_book_items_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -1886,6 +2195,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "price_book_items"
             referencedColumns: ["organization_id", "id"]
+          },
+          {
+            foreignKeyName: "price_book_prices_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
           },
           {
             foreignKeyName: "price_book_prices_organization_id_fkey"
@@ -1968,6 +2284,13 @@ export type Database = {
             foreignKeyName: "service_agreement_assemblies_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "service_agreement_assemblies_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -2020,6 +2343,13 @@ export type Database = {
           updated_at?: string
         }
         Relationships: [
+          {
+            foreignKeyName: "service_agreements_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "service_agreements_organization_id_fkey"
             columns: ["organization_id"]
@@ -2106,6 +2436,13 @@ export type Database = {
             foreignKeyName: "sites_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "sites_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -2115,6 +2452,54 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "water_authorities"
             referencedColumns: ["organization_id", "id"]
+          },
+        ]
+      }
+      support_access_grants: {
+        Row: {
+          expires_at: string
+          granted_at: string
+          granted_by: string | null
+          id: string
+          organization_id: string
+          reason: string
+          revoked_at: string | null
+          revoked_by: string | null
+        }
+        Insert: {
+          expires_at: string
+          granted_at?: string
+          granted_by?: string | null
+          id?: string
+          organization_id: string
+          reason: string
+          revoked_at?: string | null
+          revoked_by?: string | null
+        }
+        Update: {
+          expires_at?: string
+          granted_at?: string
+          granted_by?: string | null
+          id?: string
+          organization_id?: string
+          reason?: string
+          revoked_at?: string | null
+          revoked_by?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "support_access_grants_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "support_access_grants_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
           },
         ]
       }
@@ -2150,6 +2535,13 @@ export type Database = {
           updated_at?: string
         }
         Relationships: [
+          {
+            foreignKeyName: "tax_rates_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "tax_rates_organization_id_fkey"
             columns: ["organization_id"]
@@ -2208,6 +2600,13 @@ export type Database = {
             foreignKeyName: "test_gauges_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "test_gauges_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -2256,6 +2655,13 @@ export type Database = {
             foreignKeyName: "tester_certifications_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "tester_certifications_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -2294,6 +2700,13 @@ export type Database = {
             foreignKeyName: "ticket_comments_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "ticket_comments_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -2326,6 +2739,13 @@ export type Database = {
           resolve_within_hours?: number
         }
         Relationships: [
+          {
+            foreignKeyName: "ticket_sla_targets_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "ticket_sla_targets_organization_id_fkey"
             columns: ["organization_id"]
@@ -2437,6 +2857,13 @@ export type Database = {
             foreignKeyName: "tickets_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "tickets_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -2483,6 +2910,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "memberships"
             referencedColumns: ["organization_id", "user_id"]
+          },
+          {
+            foreignKeyName: "time_entries_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
           },
           {
             foreignKeyName: "time_entries_organization_id_fkey"
@@ -2543,6 +2977,13 @@ export type Database = {
             foreignKeyName: "time_off_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "time_off_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -2571,6 +3012,13 @@ export type Database = {
           value?: number
         }
         Relationships: [
+          {
+            foreignKeyName: "usage_counters_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "usage_counters_organization_id_fkey"
             columns: ["organization_id"]
@@ -2635,6 +3083,13 @@ export type Database = {
             foreignKeyName: "visits_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "visits_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -2685,6 +3140,13 @@ export type Database = {
           webhook_endpoint_id?: string | null
         }
         Relationships: [
+          {
+            foreignKeyName: "water_authorities_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "water_authorities_organization_id_fkey"
             columns: ["organization_id"]
@@ -2759,6 +3221,13 @@ export type Database = {
             foreignKeyName: "webhook_deliveries_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "webhook_deliveries_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -2809,6 +3278,13 @@ export type Database = {
             foreignKeyName: "webhook_endpoints_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "webhook_endpoints_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -2847,6 +3323,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "assemblies_due"
             referencedColumns: ["organization_id", "assembly_id"]
+          },
+          {
+            foreignKeyName: "work_order_assemblies_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
           },
           {
             foreignKeyName: "work_order_assemblies_organization_id_fkey"
@@ -2896,6 +3379,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "memberships"
             referencedColumns: ["organization_id", "user_id"]
+          },
+          {
+            foreignKeyName: "work_order_assignments_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
           },
           {
             foreignKeyName: "work_order_assignments_organization_id_fkey"
@@ -2952,6 +3442,13 @@ export type Database = {
             foreignKeyName: "work_order_checklist_items_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "work_order_checklist_items_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -2990,6 +3487,13 @@ export type Database = {
           work_order_id?: string
         }
         Relationships: [
+          {
+            foreignKeyName: "work_order_notes_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "work_order_notes_organization_id_fkey"
             columns: ["organization_id"]
@@ -3101,6 +3605,13 @@ export type Database = {
             foreignKeyName: "work_orders_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "work_orders_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -3150,6 +3661,13 @@ export type Database = {
             foreignKeyName: "working_hours_organization_id_fkey"
             columns: ["organization_id"]
             isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "working_hours_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
             referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
@@ -3174,6 +3692,13 @@ export type Database = {
           water_authority_id: string | null
         }
         Relationships: [
+          {
+            foreignKeyName: "assemblies_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
           {
             foreignKeyName: "assemblies_organization_id_fkey"
             columns: ["organization_id"]
@@ -3208,12 +3733,73 @@ export type Database = {
         }
         Relationships: []
       }
+      organization_usage: {
+        Row: {
+          included: number | null
+          metric: string | null
+          organization_id: string | null
+          percent_used: number | null
+          period: string | null
+          used: number | null
+        }
+        Relationships: []
+      }
       platform_diagnostics: {
         Row: {
           detail: Json | null
           name: string | null
           section: string | null
           value: number | null
+        }
+        Relationships: []
+      }
+      platform_organizations_at_risk: {
+        Row: {
+          last_sign_in_at: string | null
+          name: string | null
+          organization_id: string | null
+          past_due_cents: number | null
+          plan_id: string | null
+          reasons: string[] | null
+          status: Database["public"]["Enums"]["organization_status"] | null
+          usage_last_month: number | null
+          usage_month_before: number | null
+        }
+        Relationships: []
+      }
+      platform_revenue: {
+        Row: {
+          arr_cents: number | null
+          mrr_cents: number | null
+          past_due_cents: number | null
+          past_due_organizations: number | null
+          paying_organizations: number | null
+          trial_conversion_30d: number | null
+          trial_conversion_90d: number | null
+          trialing_organizations: number | null
+        }
+        Relationships: []
+      }
+      platform_revenue_by_month: {
+        Row: {
+          arr_cents: number | null
+          churned_organizations: number | null
+          logo_churn_rate: number | null
+          month: string | null
+          mrr_cents: number | null
+          new_paying: number | null
+          paying_organizations: number | null
+          revenue_churn_cents: number | null
+          revenue_churn_rate: number | null
+          signups: number | null
+        }
+        Relationships: []
+      }
+      platform_signups_by_week: {
+        Row: {
+          paying_now: number | null
+          signups: number | null
+          week: string | null
         }
         Relationships: []
       }
@@ -3237,6 +3823,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "customers"
             referencedColumns: ["organization_id", "id"]
+          },
+          {
+            foreignKeyName: "invoices_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
           },
           {
             foreignKeyName: "invoices_organization_id_fkey"
@@ -3272,6 +3865,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "memberships"
             referencedColumns: ["organization_id", "user_id"]
+          },
+          {
+            foreignKeyName: "visits_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
           },
           {
             foreignKeyName: "visits_organization_id_fkey"
@@ -3396,18 +3996,30 @@ export type Database = {
       create_organization: {
         Args: { name: string; slug?: string }
         Returns: {
+          billing_interval: string | null
           branding: NonNullable<Json>
+          cancel_at_period_end: boolean
+          cancelled_at: string | null
           created_at: string
           created_by: string | null
           currency: string
+          current_period_end: string | null
           default_tax_rate: number
           deleted_at: string | null
           id: string
           name: string
+          past_due_amount_cents: number | null
+          past_due_since: string | null
           plan_id: string
+          purge_held_by: string | null
+          purge_hold_reason: string | null
           require_mfa: boolean
           slug: string
           status: Database["public"]["Enums"]["organization_status"]
+          stripe_customer_id: string | null
+          stripe_subscription_id: string | null
+          subscription_synced_at: string | null
+          suspended_for: string | null
           time_zone: string
           trial_ends_at: string | null
           updated_at: string
@@ -3482,6 +4094,44 @@ export type Database = {
         Args: { organization_id: string }
         Returns: undefined
       }
+      extend_trial: {
+        Args: { days: number; organization_id: string; reason: string }
+        Returns: {
+          billing_interval: string | null
+          branding: NonNullable<Json>
+          cancel_at_period_end: boolean
+          cancelled_at: string | null
+          created_at: string
+          created_by: string | null
+          currency: string
+          current_period_end: string | null
+          default_tax_rate: number
+          deleted_at: string | null
+          id: string
+          name: string
+          past_due_amount_cents: number | null
+          past_due_since: string | null
+          plan_id: string
+          purge_held_by: string | null
+          purge_hold_reason: string | null
+          require_mfa: boolean
+          slug: string
+          status: Database["public"]["Enums"]["organization_status"]
+          stripe_customer_id: string | null
+          stripe_subscription_id: string | null
+          subscription_synced_at: string | null
+          suspended_for: string | null
+          time_zone: string
+          trial_ends_at: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "organizations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       feature_enabled: {
         Args: { flag: string; organization_id?: string }
         Returns: boolean
@@ -3525,7 +4175,64 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      grant_support_access: {
+        Args: { hours: number; organization_id: string; reason: string }
+        Returns: {
+          expires_at: string
+          granted_at: string
+          granted_by: string | null
+          id: string
+          organization_id: string
+          reason: string
+          revoked_at: string | null
+          revoked_by: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "support_access_grants"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       health: { Args: Record<PropertyKey, never>; Returns: Json }
+      hold_purge: {
+        Args: { hold: boolean; organization_id: string; reason: string }
+        Returns: {
+          billing_interval: string | null
+          branding: NonNullable<Json>
+          cancel_at_period_end: boolean
+          cancelled_at: string | null
+          created_at: string
+          created_by: string | null
+          currency: string
+          current_period_end: string | null
+          default_tax_rate: number
+          deleted_at: string | null
+          id: string
+          name: string
+          past_due_amount_cents: number | null
+          past_due_since: string | null
+          plan_id: string
+          purge_held_by: string | null
+          purge_hold_reason: string | null
+          require_mfa: boolean
+          slug: string
+          status: Database["public"]["Enums"]["organization_status"]
+          stripe_customer_id: string | null
+          stripe_subscription_id: string | null
+          subscription_synced_at: string | null
+          suspended_for: string | null
+          time_zone: string
+          trial_ends_at: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "organizations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       invite_member: {
         Args: {
           email: string
@@ -3635,6 +4342,29 @@ export type Database = {
         SetofOptions: {
           from: "*"
           to: "work_orders"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      open_billing_portal: {
+        Args: { organization_id: string }
+        Returns: {
+          billing_interval: string | null
+          created_at: string
+          error: string | null
+          expires_at: string | null
+          id: string
+          kind: string
+          organization_id: string
+          plan_id: string | null
+          requested_by: string | null
+          status: string
+          updated_at: string
+          url: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "billing_sessions"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -3777,6 +4507,25 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      revoke_support_access: {
+        Args: { grant_id: string }
+        Returns: {
+          expires_at: string
+          granted_at: string
+          granted_by: string | null
+          id: string
+          organization_id: string
+          reason: string
+          revoked_at: string | null
+          revoked_by: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "support_access_grants"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       rotate_webhook_secret: { Args: { endpoint_id: string }; Returns: string }
       send_estimate: {
         Args: { estimate_id: string; valid_until?: string }
@@ -3860,18 +4609,30 @@ export type Database = {
           status: Database["public"]["Enums"]["organization_status"]
         }
         Returns: {
+          billing_interval: string | null
           branding: NonNullable<Json>
+          cancel_at_period_end: boolean
+          cancelled_at: string | null
           created_at: string
           created_by: string | null
           currency: string
+          current_period_end: string | null
           default_tax_rate: number
           deleted_at: string | null
           id: string
           name: string
+          past_due_amount_cents: number | null
+          past_due_since: string | null
           plan_id: string
+          purge_held_by: string | null
+          purge_hold_reason: string | null
           require_mfa: boolean
           slug: string
           status: Database["public"]["Enums"]["organization_status"]
+          stripe_customer_id: string | null
+          stripe_subscription_id: string | null
+          subscription_synced_at: string | null
+          suspended_for: string | null
           time_zone: string
           trial_ends_at: string | null
           updated_at: string
@@ -3879,6 +4640,37 @@ export type Database = {
         SetofOptions: {
           from: "*"
           to: "organizations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      set_staff_role: {
+        Args: { reason: string; role: string; user_id: string }
+        Returns: undefined
+      }
+      start_subscription_checkout: {
+        Args: {
+          billing_interval?: string
+          organization_id: string
+          plan_id: string
+        }
+        Returns: {
+          billing_interval: string | null
+          created_at: string
+          error: string | null
+          expires_at: string | null
+          id: string
+          kind: string
+          organization_id: string
+          plan_id: string | null
+          requested_by: string | null
+          status: string
+          updated_at: string
+          url: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "billing_sessions"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -3962,7 +4754,12 @@ export type Database = {
         | "declined"
         | "expired"
         | "converted"
-      export_kind: "customers" | "invoices" | "payments" | "test_reports"
+      export_kind:
+        | "customers"
+        | "invoices"
+        | "payments"
+        | "test_reports"
+        | "everything"
       export_status: "queued" | "ready" | "failed"
       invoice_status:
         | "draft"
@@ -3974,6 +4771,7 @@ export type Database = {
       member_role: "owner" | "admin" | "dispatcher" | "technician" | "viewer"
       organization_status:
         | "trialing"
+        | "trial_expired"
         | "active"
         | "past_due"
         | "suspended"
@@ -4161,7 +4959,13 @@ export const Constants = {
         "expired",
         "converted",
       ],
-      export_kind: ["customers", "invoices", "payments", "test_reports"],
+      export_kind: [
+        "customers",
+        "invoices",
+        "payments",
+        "test_reports",
+        "everything",
+      ],
       export_status: ["queued", "ready", "failed"],
       invoice_status: [
         "draft",
@@ -4174,6 +4978,7 @@ export const Constants = {
       member_role: ["owner", "admin", "dispatcher", "technician", "viewer"],
       organization_status: [
         "trialing",
+        "trial_expired",
         "active",
         "past_due",
         "suspended",

@@ -79,6 +79,16 @@ class Settings(BaseSettings):
     resend_webhook_secret: SecretStr = SecretStr("")
     # The signing secret (whsec_...) of the Stripe webhook endpoint pointed at /hooks/stripe.
     stripe_webhook_secret: SecretStr = SecretStr("")
+
+    # --- Stripe Billing: what tenants pay fieldbase (the platform's own Stripe account) --------
+    # The platform's secret key (sk_live_... or a restricted key with Customers, Checkout
+    # Sessions, Billing Portal and Subscriptions); empty: billing jobs fail with a clear reason.
+    stripe_api_key: SecretStr = SecretStr("")
+    # Stripe's API; a loopback stand-in in tests.
+    stripe_api_base: str = "https://api.stripe.com"
+    # The signing secret of the webhook endpoint pointed at /hooks/stripe-billing.
+    stripe_billing_webhook_secret: SecretStr = SecretStr("")
+    stripe_timeout_seconds: float = Field(default=30, gt=0)
     # Links in emails (accept an invitation, open a document) point here.
     app_url: str = "http://localhost:3000"
 

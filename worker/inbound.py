@@ -1,5 +1,7 @@
 """The worker's inbound endpoints, the part that faces the internet (Stripe and Resend must reach
-them): POST /hooks/stripe, POST /hooks/resend, and GET /healthz for the load balancer.
+them): POST /hooks/stripe (tenants' connected accounts: invoice payments), POST
+/hooks/stripe-billing (the platform's account: subscriptions), POST /hooks/resend, and GET
+/healthz for the load balancer.
 
 `python -m worker inbound` serves them in a process of their own, so a flood on the public port
 never touches job processing. waitress reads each request whole, in its event loop, before one
@@ -47,7 +49,11 @@ class Inbound:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> list[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
-        routes = {"/hooks/stripe": self.stripe, "/hooks/resend": self.resend}
+        routes = {
+            "/hooks/stripe": self.stripe,
+            "/hooks/stripe-billing": self.stripe_billing,
+            "/hooks/resend": self.resend,
+        }
         if path == "/healthz" and method == "GET":
             return json_response(start_response, 200, {"status": "ok"})
         if path in routes and method == "POST":
@@ -88,6 +94,43 @@ class Inbound:
                 },
             ).fetchone()[0]
         log.info("stripe event %s (%s): %s", payload.get("id"), payload.get("type"), outcome)
+        return 200, {"received": True, "outcome": outcome}
+
+    def stripe_billing(self, environ: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """The platform's own Stripe account (what tenants pay fieldbase): verified with
+        Stripe's library, recorded once by event id; the subscription it concerns is then read
+        from Stripe by a job, so order and replays do not matter."""
+        secret = self.settings.stripe_billing_webhook_secret.get_secret_value()
+        if not secret:
+            return 404, {"error": "Stripe Billing events are not configured"}
+        body = _body(environ)
+        if body is None:
+            return 400, {"error": "body too large"}
+        try:
+            event = stripe.Webhook.construct_event(
+                body, environ.get("HTTP_STRIPE_SIGNATURE", ""), secret
+            )
+        except stripe.SignatureVerificationError:
+            return 400, {"error": "signature verification failed"}
+        except ValueError:
+            return 400, {"error": "not a Stripe event"}
+        payload = event.to_dict()
+        if payload.get("account"):
+            # A connected account's event at the platform's endpoint: not ours to apply.
+            return 400, {"error": "events of connected accounts go to /hooks/stripe"}
+        with self.pool.connection() as conn:
+            outcome = conn.execute(
+                query("record_billing_event"),
+                {
+                    "event_id": payload.get("id"),
+                    "event_type": payload.get("type"),
+                    "created": payload.get("created"),
+                    "object": json.dumps((payload.get("data") or {}).get("object") or {}),
+                },
+            ).fetchone()[0]
+        log.info(
+            "stripe billing event %s (%s): %s", payload.get("id"), payload.get("type"), outcome
+        )
         return 200, {"received": True, "outcome": outcome}
 
     def resend(self, environ: dict[str, Any]) -> tuple[int, dict[str, Any]]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -36,6 +38,10 @@ class Storage(Protocol):
         ...
 
     async def get(self, path: str) -> bytes: ...
+
+    async def remove_organization(
+        self, organization_id: str, objects: list[tuple[str, str]]
+    ) -> int: ...
 
 
 def _file_digest(source: Path) -> tuple[int, str]:
@@ -101,6 +107,24 @@ class LocalStorage:
     async def get(self, path: str) -> bytes:
         return await asyncio.to_thread(self._file(path).read_bytes)
 
+    async def remove_organization(
+        self, organization_id: str, objects: list[tuple[str, str]]
+    ) -> int:
+        """Deletes everything stored under <organization_id>/ in every bucket; returns how many
+        files went."""
+        folder = _checked(str(uuid.UUID(organization_id)))
+
+        def remove() -> int:
+            removed = 0
+            for bucket in self.root.glob("*"):
+                target = bucket / folder
+                if target.is_dir():
+                    removed += sum(1 for f in target.rglob("*") if f.is_file())
+                    shutil.rmtree(target)
+            return removed
+
+        return await asyncio.to_thread(remove)
+
 
 class SupabaseStorage:
     """Supabase Storage through the supabase client (service role key; upserts)."""
@@ -109,7 +133,8 @@ class SupabaseStorage:
         from supabase import create_client
 
         self.bucket = bucket
-        self._bucket = create_client(url, service_role_key).storage.from_(bucket)
+        self._client = create_client(url, service_role_key)
+        self._bucket = self._client.storage.from_(bucket)
 
     async def put(self, path: str, data: bytes, content_type: str) -> StoredObject:
         await asyncio.to_thread(
@@ -135,6 +160,23 @@ class SupabaseStorage:
 
     async def get(self, path: str) -> bytes:
         return await asyncio.to_thread(self._bucket.download, _checked(path))
+
+    async def remove_organization(
+        self, organization_id: str, objects: list[tuple[str, str]]
+    ) -> int:
+        """Deletes the listed objects (every bucket's objects under <organization_id>/), a
+        hundred per request, as Storage's remove takes them."""
+        prefix = f"{uuid.UUID(organization_id)}/"
+        by_bucket: dict[str, list[str]] = {}
+        for bucket, name in objects:
+            if name.startswith(prefix):
+                by_bucket.setdefault(bucket, []).append(_checked(name))
+        for bucket, names in by_bucket.items():
+            for start in range(0, len(names), 100):
+                await asyncio.to_thread(
+                    self._client.storage.from_(bucket).remove, names[start : start + 100]
+                )
+        return sum(len(names) for names in by_bucket.values())
 
 
 def storage_from_settings(settings: Settings) -> Storage:

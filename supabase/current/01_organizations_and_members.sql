@@ -31,7 +31,7 @@ $$;
 revoke all on function private.touch_updated_at()
 from public, anon, authenticated, service_role;
 
--- Raises 403 when an organization is deleted, suspended or cancelled: its data is read-only for
+-- Raises 403 when an organization is deleted, trial-expired, suspended or cancelled: its data is read-only for
 -- its members. The one check behind the organizations trigger, every tenant table's guard and
 -- the RPCs that write on a member's behalf.
 create or replace function private.assert_organization_writable(organization uuid)
@@ -45,10 +45,10 @@ begin
   select o.name, o.status, o.deleted_at into org from public.organizations as o where o.id = organization;
   if org.deleted_at is not null then
     raise exception 'Organization "%" has been deleted', org.name using errcode = '42501';
-  elsif org.status in ('suspended', 'cancelled') then
-    raise exception 'Organization "%" is %: its data is read-only', org.name, org.status
+  elsif org.status in ('trial_expired', 'suspended', 'cancelled') then
+    raise exception 'Organization "%" is %: its data is read-only', org.name, replace(org.status::text, '_', ' ')
     using errcode = '42501',
-    hint = 'An owner can contact support or update billing to reactivate it.';
+    hint = 'An owner can subscribe to a plan or update billing to reactivate it.';
   end if;
 end
 $$;
@@ -70,7 +70,7 @@ $$;
 revoke all on function private.is_platform_staff()
 from public, anon, authenticated, service_role;
 grant execute on function private.is_platform_staff()
-to authenticated;
+to authenticated, service_role;
 
 -- Normalises an organization before it is stored, and rejects settings that make no sense.
 create or replace function private.normalize_organization()
@@ -284,6 +284,9 @@ begin
   if not private.is_api_caller() or target not in (select private.organization_ids_for()) then
     return coalesce(new, old);
   end if;
+  if private.role_in(target) is null then
+    raise exception 'Support access is read-only' using errcode = '42501';
+  end if;
   perform private.assert_organization_writable(target);
   if tg_op = 'UPDATE' and new.organization_id is distinct from old.organization_id then
     raise exception 'A % row cannot move to another organization', tg_table_name
@@ -356,7 +359,12 @@ begin
   where
     m.user_id = (select auth.uid())
     and o.deleted_at is null
-    and (roles is null or m.role = any(roles));
+    and (roles is null or m.role = any(roles))
+  -- Staff an owner granted support access read as a viewer does (writes are refused by
+  -- enforce_organization_writable; RPCs check memberships).
+  union
+  select s.organization_id from private.support_organization_ids() as s (organization_id)
+  where roles is null or 'viewer' = any(roles);
 end
 $$;
 revoke all on function private.organization_ids_for(roles member_role[])
@@ -417,8 +425,9 @@ from public, anon, authenticated, service_role;
 grant execute on function public.leave_organization(organization_id uuid)
 to authenticated;
 
--- Platform staff (or the billing backend, with the service_role key) suspend, reactivate or
--- cancel an organization, with a reason for the record.
+-- Platform staff (billing: suspend, reactivate; admin: any status; aal2) or a billing backend
+-- with the service_role key set an organization's status, with a reason for the record. A
+-- suspension by staff is lifted by staff only, never by a payment.
 create or replace function public.set_organization_status(
   organization_id uuid,
   status organization_status,
@@ -630,14 +639,24 @@ as $$
 declare
   updated public.organizations;
 begin
-  if not (private.is_platform_staff() or (select auth.role()) = 'service_role') then
-    raise exception 'Only platform staff can change an organization''s status'
-    using errcode = '42501';
+  if (select auth.role()) = 'service_role' then
+    if coalesce(btrim(reason), '') = '' then
+      raise exception 'Give a reason for the status change' using errcode = '22023';
+    end if;
+  else
+    -- Billing staff suspend and reactivate (non-payment); admins may set any status.
+    perform private.authorize_staff(
+      case when status in ('active', 'suspended', 'past_due') then '{billing,admin}'::text[] else '{admin}'::text[] end,
+      'set_organization_status', organization_id, reason, jsonb_build_object('status', status)
+    );
   end if;
-  if coalesce(btrim(reason), '') = '' then
-    raise exception 'Give a reason for the status change' using errcode = '22023';
-  end if;
-  update public.organizations as o set status = set_organization_status.status
+  update public.organizations as o
+  set status = set_organization_status.status,
+  suspended_for = case when set_organization_status.status = 'suspended' then 'staff' end,
+  trial_ends_at = case
+    when set_organization_status.status = 'trialing' then greatest(o.trial_ends_at, now() + interval '1 day')
+    else o.trial_ends_at
+  end
   where o.id = set_organization_status.organization_id
   returning * into updated;
   if updated.id is null then
@@ -704,7 +723,7 @@ begin
   end if;
   select o.name, o.status, o.deleted_at into org
   from public.organizations as o where o.id = invitation.organization_id;
-  if org.status in ('suspended', 'cancelled') or org.deleted_at is not null then
+  if org.status in ('trial_expired', 'suspended', 'cancelled') or org.deleted_at is not null then
     raise exception 'Organization "%" is %: it cannot take new members', org.name, org.status
     using errcode = '42501';
   end if;
@@ -848,6 +867,10 @@ begin
   end if;
   insert into public.memberships (organization_id, user_id, role)
   values (created.id, caller, 'owner');
+  perform private.send_billing_notice(
+    created.id, 'welcome', '',
+    jsonb_build_object('on_date', to_char(created.trial_ends_at at time zone 'UTC', 'YYYY-MM-DD'))
+  );
   return created;
 end
 $$;

@@ -274,7 +274,7 @@ declare
     'fieldbase-queue-retention', 'fieldbase-rate-limit-purge', 'fieldbase-ticket-sla'
   ];
   live_tables text[] := array[
-    'activity', 'notifications', 'ticket_comments', 'tickets', 'visits', 'work_orders'
+    'activity', 'billing_sessions', 'notifications', 'ticket_comments', 'tickets', 'visits', 'work_orders'
   ];
   missing text[];
   failing text[];

@@ -4,7 +4,8 @@
 -- of ours is in no file or in two.
 
 -- Queues a job and wakes idle workers. With a dedupe key, an unfinished job with the same key
--- is returned instead of a second one.
+-- is returned instead of a second one. A new job of an organization counts against its plan's
+-- monthly quota (private.meter_job), which may refuse it with 402.
 create or replace function queue.enqueue(
   kind text,
   payload jsonb,
@@ -37,7 +38,13 @@ begin
   if job_id is null then
     select j.id into job_id from queue.job_queue as j
     where j.dedupe_key = enqueue.dedupe_key and j.status in ('queued', 'running', 'retrying');
-  elsif run_at <= now() then
+    return job_id;
+  end if;
+  if organization_id is not null then
+    -- Counted once, here: a job returned by its dedupe key or retried is not queued again.
+    perform private.meter_job(organization_id, kind, payload);
+  end if;
+  if run_at <= now() then
     -- Delayed jobs are found by polling; waking workers for them is wasted work.
     perform pg_notify('fieldbase_jobs', kind);
   end if;
@@ -208,7 +215,7 @@ begin
   inner join public.organizations as o on w.organization_id = o.id
   left join running as r on w.organization_id = r.organization_id
   -- A suspended organization's jobs wait; nothing is sent on its behalf.
-  where o.status not in ('suspended', 'cancelled') and o.deleted_at is null;
+  where o.status not in ('trial_expired', 'suspended', 'cancelled') and o.deleted_at is null;
 
   -- With at least as many groups (platform jobs are one more) as places, nobody's second job
   -- can be reached, so each group offers one.
@@ -653,7 +660,7 @@ as $$
       j.status in ('queued', 'retrying')
       and j.run_at <= now()
       and (kinds is null or j.kind = any(kinds))
-      and (j.organization_id is null or (o.status not in ('suspended', 'cancelled') and o.deleted_at is null))
+      and (j.organization_id is null or (o.status not in ('trial_expired', 'suspended', 'cancelled') and o.deleted_at is null))
   )
   select
     (select count(*) from ready),

@@ -283,7 +283,7 @@ begin
     where
       a.status = 'active' and a.next_due_on <= today + 30
       and s.deleted_at is null and c.deleted_at is null and c.email is not null
-      and o.deleted_at is null and o.status not in ('suspended', 'cancelled')
+      and o.deleted_at is null and o.status not in ('trial_expired', 'suspended', 'cancelled')
   ),
   todo as (
     select d.* from due as d

@@ -27,7 +27,7 @@ begin
       a.starts_on::timestamp, (today + a.lead_days)::timestamp, make_interval(months => a.every_months)
     ) as p (period_start)
     where
-      a.active and o.deleted_at is null and o.status not in ('suspended', 'cancelled')
+      a.active and o.deleted_at is null and o.status not in ('trial_expired', 'suspended', 'cancelled')
       and s.deleted_at is null and c.deleted_at is null
       and p.period_start >= today and (a.ends_on is null or p.period_start <= a.ends_on)
       and not exists (

@@ -345,7 +345,7 @@ begin
       inner join public.service_agreements as a on w.agreement_id = a.id
       inner join public.organizations as o on w.organization_id = o.id
       where w.period_start <= today and w.status <> 'cancelled' and a.price_cents > 0
-        and o.deleted_at is null and o.status not in ('suspended', 'cancelled')
+        and o.deleted_at is null and o.status not in ('trial_expired', 'suspended', 'cancelled')
         and not exists (
           select from public.invoices as i where i.agreement_id = w.agreement_id and i.period_start = w.period_start
         )
@@ -685,7 +685,7 @@ begin
     from public.organizations as o
     where i.organization_id = o.id and i.status in ('sent', 'partially_paid')
       and i.due_on < (at at time zone o.time_zone)::date
-      and o.deleted_at is null and o.status not in ('suspended', 'cancelled')
+      and o.deleted_at is null and o.status not in ('trial_expired', 'suspended', 'cancelled')
     returning i.organization_id, private.invoice_event_data(i) as data
   )
   select count(private.emit_webhook_event(v.organization_id, 'invoice.overdue', v.data))
@@ -700,7 +700,7 @@ begin
     from public.invoices as i
     inner join public.organizations as o on i.organization_id = o.id
     cross join lateral unnest((private.billing_settings_of(i.organization_id)).reminder_days) as s (step)
-    where i.status = 'overdue' and o.deleted_at is null and o.status not in ('suspended', 'cancelled')
+    where i.status = 'overdue' and o.deleted_at is null and o.status not in ('trial_expired', 'suspended', 'cancelled')
       and (at at time zone o.time_zone)::date - i.due_on >= s.step
   ),
   recorded as (

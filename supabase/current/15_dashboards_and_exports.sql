@@ -127,7 +127,8 @@ revoke all on function private.refresh_organization_kpis()
 from public, anon, authenticated, service_role;
 
 -- Asks for an export (owners and admins: the data leaves the system). The worker writes the
--- CSV and notifies the requester; download it from Storage at the export's storage_path.
+-- CSV (for everything, owners only: a zip of one CSV per table) and notifies the requester;
+-- download it from Storage at the export's storage_path.
 create or replace function private.request_export(organization_id uuid, kind export_kind)
 returns exports
 language plpgsql security definer
@@ -136,9 +137,18 @@ as $$
 declare
   export public.exports;
 begin
-  perform private.authorize(
-    request_export.organization_id, '{owner,admin}', 'Only owners and admins export data', sensitive => true
-  );
+  if kind = 'everything' then
+    -- Everything leaves with an owner, also while the organization is read-only (cancelled,
+    -- suspended, trial expired): that is when they need it.
+    perform private.authorize(
+      request_export.organization_id, '{owner}', 'Only an owner exports everything', sensitive => true,
+      writing => false
+    );
+  else
+    perform private.authorize(
+      request_export.organization_id, '{owner,admin}', 'Only owners and admins export data', sensitive => true
+    );
+  end if;
   if (
     select count(*) from public.exports as e
     where e.organization_id = request_export.organization_id and e.created_at > now() - interval '1 hour'
@@ -148,9 +158,17 @@ begin
   insert into public.exports (organization_id, kind, requested_by)
   values (request_export.organization_id, kind, (select auth.uid()))
   returning * into export;
-  perform queue.enqueue(
-    'export.csv', jsonb_build_object('export_id', export.id), export.organization_id, 'export:' || export.id
-  );
+  if kind = 'everything' then
+    -- A platform job: a read-only organization's own jobs wait, its way out must not.
+    perform queue.enqueue(
+      'export.archive', jsonb_build_object('export_id', export.id, 'organization_id', export.organization_id),
+      null, 'export:' || export.id, now(), 150::smallint
+    );
+  else
+    perform queue.enqueue(
+      'export.csv', jsonb_build_object('export_id', export.id), export.organization_id, 'export:' || export.id
+    );
+  end if;
   return export;
 end
 $$;

@@ -19,9 +19,9 @@ using (id in (select private.organization_ids_for('{owner,admin}')))
 with check (id in (select private.organization_ids_for('{owner,admin}')));
 
 -- profiles ------------------------------------------------------------------------------------
-create policy "People can read the profiles of the people they work with"
+create policy "People can read the profiles of the people they work with; staff all"
 on public.profiles for select to authenticated
-using (id in (select private.co_member_ids()));
+using (id in (select private.co_member_ids()) or (select private.is_platform_staff()));
 
 create policy "People can update their own profile"
 on public.profiles for update to authenticated
@@ -29,9 +29,9 @@ using (id = (select auth.uid()))
 with check (id = (select auth.uid()));
 
 -- memberships ---------------------------------------------------------------------------------
-create policy "Members can read their organization's memberships"
+create policy "Members and platform staff can read memberships"
 on public.memberships for select to authenticated
-using (organization_id in (select private.organization_ids_for()));
+using (organization_id in (select private.organization_ids_for()) or (select private.is_platform_staff()));
 
 create policy "Owners and admins can change members' roles"
 on public.memberships for update to authenticated

@@ -10,6 +10,9 @@ create policy "Members can read their organization's feature flags"
 on public.organization_feature_flags for select to authenticated
 using (organization_id in (select private.organization_ids_for()));
 
-create policy "Owners and admins can read their organization's usage"
+create policy "Owners, admins and platform staff can read usage"
 on public.usage_counters for select to authenticated
-using (organization_id in (select private.organization_ids_for('{owner,admin}')));
+using (
+  organization_id in (select private.organization_ids_for('{owner,admin}'))
+  or (select private.is_platform_staff())
+);

@@ -14,7 +14,15 @@ ACME_DISPATCHER = "a0000000-0000-4000-8000-000000000003"
 ACME_TECH = "a0000000-0000-4000-8000-000000000004"
 ACME_VIEWER = "a0000000-0000-4000-8000-000000000005"
 BETA_OWNER = "b0000000-0000-4000-8000-000000000001"
-LIVE = {"notifications", "activity", "visits", "work_orders", "tickets", "ticket_comments"}
+LIVE = {
+    "notifications",
+    "activity",
+    "visits",
+    "work_orders",
+    "tickets",
+    "ticket_comments",
+    "billing_sessions",
+}
 
 
 @pytest.fixture

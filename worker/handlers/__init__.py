@@ -6,9 +6,16 @@ from worker.registry import Registry
 
 
 def build_registry() -> Registry:
-    from worker.handlers import documents, email, exports, webhooks
+    from worker.handlers import (
+        billing,
+        documents,
+        email,
+        exports,
+        organizations_leaving,
+        webhooks,
+    )
 
     registry = Registry()
-    for module in (email, documents, webhooks, exports):
+    for module in (email, documents, webhooks, exports, billing, organizations_leaving):
         module.register(registry)
     return registry

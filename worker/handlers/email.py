@@ -146,6 +146,30 @@ class TrialExpiringEmail(_Payload):
     upgrade_url: str | None = None
 
 
+class AccountNoticeEmail(_Payload):
+    """A lifecycle notice from fieldbase itself to an organization's owner (a platform job, so
+    it goes out while the organization's own jobs wait); queued by private.send_billing_notice."""
+
+    to: EmailAddress
+    name: str | None = None
+    organization_name: str
+    notice: Literal[
+        "welcome",
+        "trial_ending",
+        "trial_ended",
+        "subscription_confirmed",
+        "payment_failed",
+        "suspended",
+        "reactivated",
+        "cancellation_confirmed",
+        "purge_scheduled",
+    ]
+    on_date: dt.date | None = None
+    plan_name: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+
+
 class TicketUpdatedEmail(_Payload):
     to: EmailAddress
     name: str
@@ -349,6 +373,22 @@ def register(registry: Registry) -> None:
         return await send_email(
             ctx, "trial_expiring", p.to, {**p.model_dump(), "upgrade_url": upgrade_url}
         )
+
+    @registry.register("email.account_notice", AccountNoticeEmail)
+    async def account_notice(ctx: JobContext, p: AccountNoticeEmail) -> dict[str, Any]:
+        needs = {
+            "welcome": "on_date",
+            "trial_ending": "on_date",
+            "cancellation_confirmed": "on_date",
+            "purge_scheduled": "on_date",
+            "subscription_confirmed": "plan_name",
+            "payment_failed": "amount",
+        }
+        if p.notice in needs and getattr(p, needs[p.notice]) is None:
+            raise PermanentError(f"The {p.notice} notice needs {needs[p.notice]}")
+        billing_url = f"{ctx.settings.app_url.rstrip('/')}/settings/billing"
+        context = {**p.model_dump(), "currency": p.currency or "USD", "billing_url": billing_url}
+        return await send_email(ctx, "account_notice", p.to, context)
 
     @registry.register("email.ticket_updated", TicketUpdatedEmail)
     async def ticket_updated(ctx: JobContext, p: TicketUpdatedEmail) -> dict[str, Any]:

@@ -113,3 +113,45 @@ select queue.record_authority_submission(%(worker_id)s, %(job_id)s) as recorded;
 
 -- name: enqueue_follow_ups
 select queue.enqueue_follow_ups(%(worker_id)s, %(job_id)s, %(follow_ups)s::jsonb) as queued;
+
+-- name: billing_session
+select queue.billing_session(%(session_id)s) as session;
+
+-- name: record_stripe_customer
+select queue.record_stripe_customer(%(organization_id)s, %(customer_id)s) as customer_id;
+
+-- name: finish_billing_session
+select queue.finish_billing_session(
+  %(session_id)s, %(url)s, %(expires_at)s, %(error)s
+) as finished;
+
+-- name: apply_subscription
+select queue.apply_subscription(
+  %(organization_id)s, %(subscription)s::jsonb, %(fetched_at)s
+) as outcome;
+
+-- name: record_billing_event
+select queue.record_billing_event(
+  %(event_id)s, %(event_type)s, to_timestamp(%(created)s), %(object)s::jsonb
+) as outcome;
+
+-- name: purge_refused
+select queue.purge_refused(%(organization_id)s) as reason;
+
+-- name: organization_storage_objects
+select
+  bucket_id,
+  name
+from queue.organization_storage_objects(%(organization_id)s);
+
+-- name: purge_organization
+select queue.purge_organization(%(organization_id)s, %(batch)s) as step;
+
+-- name: organization_tables
+select
+  table_name,
+  columns
+from queue.organization_tables();
+
+-- name: export_table_lines
+select line from queue.export_table_lines(%(export_id)s, %(table_name)s) as line;

@@ -179,9 +179,9 @@ select results_eq(
     ('a_technician', '1 row'),
     ('a_viewer', '1 row'),
     ('b_owner', '0 rows'),
-    ('staff', '0 rows'),
+    ('staff', '1 row'),
     ('service_role', '1 row')$$,
-  'People read the profiles of the people they work with'
+  'People read the profiles of the people they work with; platform staff read them all'
 );
 select results_eq(
   $$select * from tests.access_matrix(
@@ -266,9 +266,9 @@ select results_eq(
     ('a_technician', '1 row'),
     ('a_viewer', '1 row'),
     ('b_owner', '0 rows'),
-    ('staff', '0 rows'),
+    ('staff', '1 row'),
     ('service_role', '1 row')$$,
-  'Members read A''s memberships'
+  'Members and platform staff read A''s memberships'
 );
 select results_eq(
   $$select * from tests.access_matrix(
@@ -800,9 +800,9 @@ select results_eq(
     ('a_technician', '0 rows'),
     ('a_viewer', '0 rows'),
     ('b_owner', '0 rows'),
-    ('staff', '0 rows'),
+    ('staff', '1 row'),
     ('service_role', '1 row')$$,
-  'Owners and admins read A''s usage'
+  'Owners, admins and platform staff read A''s usage'
 );
 select results_eq(
   $$select * from tests.access_matrix(

@@ -103,9 +103,9 @@ select results_eq(
     ('a_technician', '42501'),
     ('a_viewer', '42501'),
     ('b_owner', '42501'),
-    ('staff', '1 row'),
+    ('staff', '42501'),
     ('service_role', '1 row')$$,
-  'Staff and service_role set an organization''s status'
+  'service_role sets an organization''s status; staff need an aal2 session (00071)'
 );
 select results_eq(
   $$select * from tests.access_matrix(

@@ -46,16 +46,16 @@ select tests.clear_authentication();
 select tests.authenticate_as('a_owner');
 select throws_ok(
   format('select public.set_organization_status(%L, %L, %L)', current_setting('tests.org_a')::uuid, 'active', 'why not'),
-  '42501', 'Only platform staff can change an organization''s status',
+  '42501', 'Only platform staff with the billing or admin role can do this',
   'Members cannot change the status'
 );
 reset role;
 select tests.clear_authentication();
 
-select tests.authenticate_as('staff');
+select tests.authenticate_as('staff', 'aal2');
 select throws_ok(
   format('select public.set_organization_status(%L, %L, %L)', current_setting('tests.org_a')::uuid, 'suspended', ' '),
-  '22023', 'Give a reason for the status change',
+  '22023', 'Give a reason: every staff action is recorded with one',
   'A status change needs a reason'
 );
 select lives_ok(
@@ -100,7 +100,7 @@ select results_eq(
   'The suspension and its reason are on the record'
 );
 
-select tests.authenticate_as('staff');
+select tests.authenticate_as('staff', 'aal2');
 select lives_ok(
   format('select public.set_organization_status(%L, %L, %L)', current_setting('tests.org_a')::uuid, 'active', 'Paid'),
   'Staff reactivate it'
