@@ -44,6 +44,14 @@ from worker.mail import Email, SmtpBackend
 from worker.queries import parse
 
 QUERIES = parse((Path(__file__).parent / "sql" / "bench.sql").read_text())
+DASHBOARD = parse((Path(__file__).parent / "sql" / "dashboard.sql").read_text())
+DASHBOARD_VIEWS = [
+    "platform_revenue",
+    "platform_revenue_by_month",
+    "platform_signups_by_week",
+    "platform_organizations_at_risk",
+    "organization_usage",
+]
 RLS_QUERIES = [name for name in QUERIES if not name.endswith("_bypass")]
 # Tables a member query must reach through an index, never a sequential scan.
 TENANT_TABLES = re.compile(
@@ -63,10 +71,13 @@ class Scale:
     audit_rows: int
     handler_samples: int
     soak_jobs: int
+    # Organizations in all for the operator's dashboard (lightweight ones added on top).
+    dashboard_organizations: int = 10_000
+    dashboard_rounds: int = 50
 
 
 FULL = Scale(1000, 1000, 1000, 50_000, 3, 200, 100_000, 200, 20_000)
-SMOKE = Scale(4, 300, 10, 500, 1, 10, 2_000, 5, 600)
+SMOKE = Scale(4, 300, 10, 500, 1, 10, 2_000, 5, 600, 60, 5)
 
 
 def summary(samples: list[float]) -> dict[str, float]:
@@ -602,6 +613,45 @@ class Bench:
         if verified != n:
             self.notes.append(f"only {verified} of {n} webhooks verified at the receiver")
 
+    # --- the operator's dashboard ------------------------------------------------------------
+    def dashboard(self) -> None:
+        """Each dashboard view as platform staff (aal2, through RLS as PostgREST runs it) on
+        dashboard_organizations organizations with two years of snapshots; p95 per view."""
+        with psycopg.connect(self.inst.dsn(), autocommit=True) as conn:
+            staff = conn.execute(DASHBOARD["staff_user"]).fetchone()[0]
+            conn.execute(
+                "insert into private.platform_staff (user_id, role) values (%s, 'admin')"
+                " on conflict (user_id) do nothing",
+                (staff,),
+            )
+            params = {
+                "organizations": self.scale.dashboard_organizations,
+                "owner": self.pick["owner"],
+            }
+            for step in ("add_organizations", "add_owners", "add_usage", "add_snapshots"):
+                conn.execute(DASHBOARD[step], params)
+            conn.execute("analyze")
+            total = conn.execute("select count(*) from public.organizations").fetchone()[0]
+        claims = auth.user_claims(self.inst, staff, self.db, aal="aal2")
+        p95s = {}
+        with psycopg.connect(self.inst.dsn("authenticator", self.db)) as api:
+            api.read_only = True
+            for view in DASHBOARD_VIEWS:
+                samples = []
+                for _ in range(self.scale.dashboard_rounds):
+                    api.execute("set local role authenticated")
+                    api.execute(
+                        "select set_config('request.jwt.claims', %s, true)", (json.dumps(claims),)
+                    )
+                    started = time.perf_counter()
+                    api.execute(DASHBOARD[view], {"org": self.pick["org"]}).fetchall()
+                    samples.append((time.perf_counter() - started) * 1000)
+                    api.rollback()
+                p95s[view] = summary(samples)["p95"]
+                self.figures[f"dashboard_{view}_p95_ms"] = round(p95s[view], 2)
+        self.figures["dashboard_organizations"] = total
+        self.figures["staff_dashboard_p95_ms"] = round(max(p95s.values()), 2)
+
     # --- soak ------------------------------------------------------------------------------
     def soak(self) -> None:
         self.figures.update(Soak(self.inst, self.db, self.scale.soak_jobs, self.log).run())
@@ -638,7 +688,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["rls", "queue", "latency", "writes", "handlers", "soak"],
+        choices=["rls", "queue", "latency", "writes", "handlers", "dashboard", "soak"],
         help="run only these benchmarks",
     )
     parser.add_argument(
@@ -656,7 +706,16 @@ def main(argv: list[str] | None = None) -> int:
     step_started = time.monotonic()
     bench.setup(reuse=args.reuse)
     log(f"setup: {time.monotonic() - step_started:.0f} s")
-    for step in (bench.rls, bench.queue, bench.latency, bench.writes, bench.handlers, bench.soak):
+    steps = (
+        bench.rls,
+        bench.queue,
+        bench.latency,
+        bench.writes,
+        bench.handlers,
+        bench.dashboard,
+        bench.soak,
+    )
+    for step in steps:
         if args.only and step.__name__ not in args.only:
             continue
         step_started = time.monotonic()

@@ -3744,6 +3744,17 @@ export type Database = {
         }
         Relationships: []
       }
+      platform_billing_log: {
+        Row: {
+          event_type: string | null
+          occurred_at: string | null
+          organization_id: string | null
+          outcome: string | null
+          reference: string | null
+          source: string | null
+        }
+        Relationships: []
+      }
       platform_diagnostics: {
         Row: {
           detail: Json | null
@@ -4175,6 +4186,10 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      grant_billing_credit: {
+        Args: { amount_cents: number; organization_id: string; reason: string }
+        Returns: string
+      }
       grant_support_access: {
         Args: { hours: number; organization_id: string; reason: string }
         Returns: {
@@ -4602,6 +4617,44 @@ export type Database = {
         }
       }
       send_test_webhook: { Args: { endpoint_id: string }; Returns: string }
+      set_organization_plan: {
+        Args: { organization_id: string; plan_id: string; reason: string }
+        Returns: {
+          billing_interval: string | null
+          branding: NonNullable<Json>
+          cancel_at_period_end: boolean
+          cancelled_at: string | null
+          created_at: string
+          created_by: string | null
+          currency: string
+          current_period_end: string | null
+          default_tax_rate: number
+          deleted_at: string | null
+          id: string
+          name: string
+          past_due_amount_cents: number | null
+          past_due_since: string | null
+          plan_id: string
+          purge_held_by: string | null
+          purge_hold_reason: string | null
+          require_mfa: boolean
+          slug: string
+          status: Database["public"]["Enums"]["organization_status"]
+          stripe_customer_id: string | null
+          stripe_subscription_id: string | null
+          subscription_synced_at: string | null
+          suspended_for: string | null
+          time_zone: string
+          trial_ends_at: string | null
+          updated_at: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "organizations"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       set_organization_status: {
         Args: {
           organization_id: string

@@ -260,6 +260,139 @@ from public, anon, authenticated, service_role;
 grant execute on function public.hold_purge(organization_id uuid, hold boolean, reason text)
 to authenticated;
 
+-- Moves an organization billed outside Stripe (an enterprise contract) to another plan (billing
+-- staff and admins). A subscribed organization's plan is Stripe's: change it in the portal.
+create or replace function private.set_organization_plan(organization_id uuid, plan_id text, reason text)
+returns organizations
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  target public.organizations;
+begin
+  perform private.authorize_staff(
+    '{billing,admin}', 'set_organization_plan', organization_id, reason, jsonb_build_object('plan_id', plan_id)
+  );
+  select * into target from public.organizations as o where o.id = organization_id for update;
+  if target.id is null then
+    raise exception 'No such organization' using errcode = 'PT404';
+  elsif not exists (select from public.plans as p where p.id = set_organization_plan.plan_id) then
+    raise exception 'No such plan' using errcode = 'PT404';
+  elsif target.stripe_subscription_id is not null and target.status in ('active', 'past_due') then
+    raise exception 'This organization''s plan comes from its Stripe subscription' using errcode = 'PT409',
+    hint = 'Change the subscription in Stripe; the change arrives by webhook.';
+  end if;
+  update public.organizations as o set plan_id = set_organization_plan.plan_id
+  where o.id = target.id
+  returning * into target;
+  perform private.record_activity(
+    target.id, 'billing.plan_changed', 'organization', target.id::text,
+    format('Plan set to %s by platform staff', plan_id), jsonb_build_object('plan_id', plan_id)
+  );
+  return target;
+end
+$$;
+revoke all on function private.set_organization_plan(organization_id uuid, plan_id text, reason text)
+from public, anon, authenticated, service_role;
+grant execute on function private.set_organization_plan(organization_id uuid, plan_id text, reason text)
+to authenticated;
+
+create or replace function public.set_organization_plan(organization_id uuid, plan_id text, reason text)
+returns organizations
+language sql
+set search_path = ''
+as $$
+  select private.set_organization_plan(organization_id, plan_id, reason)
+$$;
+revoke all on function public.set_organization_plan(organization_id uuid, plan_id text, reason text)
+from public, anon, authenticated, service_role;
+grant execute on function public.set_organization_plan(organization_id uuid, plan_id text, reason text)
+to authenticated;
+
+-- Grants an organization a credit on its Stripe customer balance (billing staff and admins):
+-- the worker applies it once, and Stripe takes it off the next invoices. Returns the credit's id.
+create or replace function private.grant_billing_credit(organization_id uuid, amount_cents bigint, reason text)
+returns uuid
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  credit uuid;
+begin
+  perform private.authorize_staff(
+    '{billing,admin}', 'grant_billing_credit', organization_id, reason,
+    jsonb_build_object('amount_cents', amount_cents)
+  );
+  if amount_cents is null or amount_cents not between 1 and 10000000 then
+    raise exception 'A credit is 0.01 to 100,000.00' using errcode = '22023';
+  elsif (select o.stripe_customer_id from public.organizations as o where o.id = organization_id) is null then
+    raise exception 'This organization has no billing account to credit' using errcode = 'PT409';
+  end if;
+  insert into private.billing_credits (organization_id, amount_cents, reason, granted_by)
+  values (organization_id, amount_cents, left(btrim(reason), 500), (select auth.uid()))
+  returning id into credit;
+  perform queue.enqueue(
+    'billing.credit', jsonb_build_object('credit_id', credit), null, 'billing-credit:' || credit,
+    now(), 10::smallint
+  );
+  perform private.record_activity(
+    organization_id, 'billing.credit_granted', 'organization', organization_id::text,
+    format('A credit of %s was granted', to_char(amount_cents / 100.0, 'FM999999990.00')),
+    jsonb_build_object('amount_cents', amount_cents)
+  );
+  return credit;
+end
+$$;
+revoke all on function private.grant_billing_credit(organization_id uuid, amount_cents bigint, reason text)
+from public, anon, authenticated, service_role;
+grant execute on function private.grant_billing_credit(organization_id uuid, amount_cents bigint, reason text)
+to authenticated;
+
+create or replace function public.grant_billing_credit(organization_id uuid, amount_cents bigint, reason text)
+returns uuid
+language sql
+set search_path = ''
+as $$
+  select private.grant_billing_credit(organization_id, amount_cents, reason)
+$$;
+revoke all on function public.grant_billing_credit(organization_id uuid, amount_cents bigint, reason text)
+from public, anon, authenticated, service_role;
+grant execute on function public.grant_billing_credit(organization_id uuid, amount_cents bigint, reason text)
+to authenticated;
+
+-- A credit the worker is to apply in Stripe: its customer, amount and reason; null once applied.
+create or replace function queue.billing_credit(credit_id uuid)
+returns jsonb
+language sql stable security definer
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'id', c.id, 'customer', o.stripe_customer_id, 'amount_cents', c.amount_cents,
+    'currency', c.currency, 'reason', c.reason
+  )
+  from private.billing_credits as c inner join public.organizations as o on c.organization_id = o.id
+  where c.id = credit_id and c.applied_at is null
+$$;
+revoke all on function queue.billing_credit(credit_id uuid)
+from public, anon, authenticated, service_role;
+grant execute on function queue.billing_credit(credit_id uuid)
+to fieldbase_worker;
+
+-- Records the Stripe balance transaction that applied a credit.
+create or replace function queue.record_billing_credit(credit_id uuid, transaction_id text)
+returns void
+language sql security definer
+set search_path = ''
+as $$
+  update private.billing_credits as c
+  set stripe_transaction_id = transaction_id, applied_at = now()
+  where c.id = credit_id and c.applied_at is null
+$$;
+revoke all on function queue.record_billing_credit(credit_id uuid, transaction_id text)
+from public, anon, authenticated, service_role;
+grant execute on function queue.record_billing_credit(credit_id uuid, transaction_id text)
+to fieldbase_worker;
+
 -- Support access -----------------------------------------------------------------------------
 
 -- An owner lets support and admin staff read the organization's data for 1 to 720 hours.
@@ -1467,6 +1600,55 @@ from private.platform_organizations_at_risk() as r (
 revoke all on table public.platform_organizations_at_risk
 from public, anon, authenticated, service_role;
 grant select on table public.platform_organizations_at_risk
+to authenticated, service_role;
+
+-- What Stripe Billing told fieldbase in the last 90 days and what came of it, newest first:
+-- every event with its outcome (unknown customers refused, duplicates), and what a subscription
+-- sync could not apply (an unknown price). For staff to look at what changed nothing.
+create or replace function private.platform_billing_log()
+returns table (
+  occurred_at timestamp with time zone,
+  source text,
+  reference text,
+  event_type text,
+  organization_id uuid,
+  outcome text
+)
+language plpgsql stable security definer
+set search_path = ''
+as $$
+begin
+  perform private.assert_staff_dashboard();
+  return query
+  select e.received_at, 'stripe event', e.event_id, e.event_type, e.organization_id, e.outcome
+  from private.billing_events as e
+  where e.received_at > now() - interval '90 days'
+  union all
+  select p.occurred_at, 'subscription sync', p.stripe_object, null, p.organization_id, 'refused: ' || p.problem
+  from private.billing_problems as p
+  where p.occurred_at > now() - interval '90 days'
+  order by 1 desc;
+end
+$$;
+revoke all on function private.platform_billing_log()
+from public, anon, authenticated, service_role;
+grant execute on function private.platform_billing_log()
+to authenticated, service_role;
+
+create or replace view public.platform_billing_log
+with (security_invoker = true)
+as
+select
+  l.occurred_at,
+  l.source,
+  l.reference,
+  l.event_type,
+  l.organization_id,
+  l.outcome
+from private.platform_billing_log() as l (occurred_at, source, reference, event_type, organization_id, outcome);
+revoke all on table public.platform_billing_log
+from public, anon, authenticated, service_role;
+grant select on table public.platform_billing_log
 to authenticated, service_role;
 
 -- Leaving: everything exported, then purged ----------------------------------------------------

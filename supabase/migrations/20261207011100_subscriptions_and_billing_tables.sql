@@ -305,3 +305,23 @@ alter table private.revenue_months enable row level security;
 
 -- The dashboard and the at-risk list read one month of usage across organizations.
 create index usage_counters_period_idx on public.usage_counters (period, organization_id);
+
+-- Credits billing staff grant an organization (a goodwill credit, an outage), applied to its
+-- Stripe customer balance by the worker, so its next invoices are reduced.
+create table private.billing_credits (
+  id uuid primary key default gen_random_uuid(),
+  organization_id uuid not null references public.organizations (id) on delete cascade,
+  amount_cents bigint not null,
+  currency text not null default 'usd',
+  reason text not null,
+  granted_by uuid references auth.users (id) on delete set null,
+  created_at timestamptz not null default now(),
+  stripe_transaction_id text,
+  applied_at timestamptz,
+  constraint billing_credits_amount_range check (amount_cents between 1 and 10000000),
+  constraint billing_credits_currency_format check (currency ~ '^[a-z]{3}$'),
+  constraint billing_credits_reason_length check (char_length(btrim(reason)) between 1 and 500)
+);
+create index billing_credits_organization_idx on private.billing_credits (organization_id, created_at desc);
+create index billing_credits_granted_by_idx on private.billing_credits (granted_by);
+alter table private.billing_credits enable row level security;

@@ -527,6 +527,44 @@ CREATE OR REPLACE FUNCTION private.format_megabytes (
   end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.grant_billing_credit (
+  organization_id uuid,
+  amount_cents    bigint,
+  reason          text
+)
+  RETURNS uuid
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  credit uuid;
+begin
+  perform private.authorize_staff(
+    '{billing,admin}', 'grant_billing_credit', organization_id, reason,
+    jsonb_build_object('amount_cents', amount_cents)
+  );
+  if amount_cents is null or amount_cents not between 1 and 10000000 then
+    raise exception 'A credit is 0.01 to 100,000.00' using errcode = '22023';
+  elsif (select o.stripe_customer_id from public.organizations as o where o.id = organization_id) is null then
+    raise exception 'This organization has no billing account to credit' using errcode = 'PT409';
+  end if;
+  insert into private.billing_credits (organization_id, amount_cents, reason, granted_by)
+  values (organization_id, amount_cents, left(btrim(reason), 500), (select auth.uid()))
+  returning id into credit;
+  perform queue.enqueue(
+    'billing.credit', jsonb_build_object('credit_id', credit), null, 'billing-credit:' || credit,
+    now(), 10::smallint
+  );
+  perform private.record_activity(
+    organization_id, 'billing.credit_granted', 'organization', organization_id::text,
+    format('A credit of %s was granted', to_char(amount_cents / 100.0, 'FM999999990.00')),
+    jsonb_build_object('amount_cents', amount_cents)
+  );
+  return credit;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.grant_support_access (
   organization_id uuid,
   hours           integer,
@@ -763,6 +801,34 @@ CREATE OR REPLACE FUNCTION private.plan_limit (
   end
   from public.organizations as o inner join public.plans as p on o.plan_id = p.id
   where o.id = organization
+$function$;
+
+CREATE OR REPLACE FUNCTION private.platform_billing_log()
+  RETURNS TABLE (
+    occurred_at     timestamp with time zone,
+    source          text,
+    reference       text,
+    event_type      text,
+    organization_id uuid,
+    outcome         text
+  )
+  LANGUAGE plpgsql
+  STABLE
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+begin
+  perform private.assert_staff_dashboard();
+  return query
+  select e.received_at, 'stripe event', e.event_id, e.event_type, e.organization_id, e.outcome
+  from private.billing_events as e
+  where e.received_at > now() - interval '90 days'
+  union all
+  select p.occurred_at, 'subscription sync', p.stripe_object, null, p.organization_id, 'refused: ' || p.problem
+  from private.billing_problems as p
+  where p.occurred_at > now() - interval '90 days'
+  order by 1 desc;
+end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.platform_organizations_at_risk()
@@ -1461,6 +1527,42 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.set_organization_plan (
+  organization_id uuid,
+  plan_id         text,
+  reason          text
+)
+  RETURNS public.organizations
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  target public.organizations;
+begin
+  perform private.authorize_staff(
+    '{billing,admin}', 'set_organization_plan', organization_id, reason, jsonb_build_object('plan_id', plan_id)
+  );
+  select * into target from public.organizations as o where o.id = organization_id for update;
+  if target.id is null then
+    raise exception 'No such organization' using errcode = 'PT404';
+  elsif not exists (select from public.plans as p where p.id = set_organization_plan.plan_id) then
+    raise exception 'No such plan' using errcode = 'PT404';
+  elsif target.stripe_subscription_id is not null and target.status in ('active', 'past_due') then
+    raise exception 'This organization''s plan comes from its Stripe subscription' using errcode = 'PT409',
+    hint = 'Change the subscription in Stripe; the change arrives by webhook.';
+  end if;
+  update public.organizations as o set plan_id = set_organization_plan.plan_id
+  where o.id = target.id
+  returning * into target;
+  perform private.record_activity(
+    target.id, 'billing.plan_changed', 'organization', target.id::text,
+    format('Plan set to %s by platform staff', plan_id), jsonb_build_object('plan_id', plan_id)
+  );
+  return target;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.set_organization_status (
   organization_id uuid,
   status          public.organization_status,
@@ -1783,6 +1885,18 @@ CREATE OR REPLACE FUNCTION public.extend_trial (
   select private.extend_trial(organization_id, days, reason)
 $function$;
 
+CREATE OR REPLACE FUNCTION public.grant_billing_credit (
+  organization_id uuid,
+  amount_cents    bigint,
+  reason          text
+)
+  RETURNS uuid
+  LANGUAGE sql
+  SET search_path TO ''
+  AS $function$
+  select private.grant_billing_credit(organization_id, amount_cents, reason)
+$function$;
+
 CREATE OR REPLACE FUNCTION public.grant_support_access (
   organization_id uuid,
   hours           integer,
@@ -1825,6 +1939,18 @@ CREATE OR REPLACE FUNCTION public.revoke_support_access (
   SET search_path TO ''
   AS $function$
   select private.revoke_support_access(grant_id)
+$function$;
+
+CREATE OR REPLACE FUNCTION public.set_organization_plan (
+  organization_id uuid,
+  plan_id         text,
+  reason          text
+)
+  RETURNS public.organizations
+  LANGUAGE sql
+  SET search_path TO ''
+  AS $function$
+  select private.set_organization_plan(organization_id, plan_id, reason)
 $function$;
 
 CREATE OR REPLACE FUNCTION public.set_staff_role (
@@ -1942,6 +2068,23 @@ begin
   end if;
   return format('applied: %s on plan %s', target, plan.id);
 end
+$function$;
+
+CREATE OR REPLACE FUNCTION queue.billing_credit (
+  credit_id uuid
+)
+  RETURNS jsonb
+  LANGUAGE sql
+  STABLE
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+  select jsonb_build_object(
+    'id', c.id, 'customer', o.stripe_customer_id, 'amount_cents', c.amount_cents,
+    'currency', c.currency, 'reason', c.reason
+  )
+  from private.billing_credits as c inner join public.organizations as o on c.organization_id = o.id
+  where c.id = credit_id and c.applied_at is null
 $function$;
 
 CREATE OR REPLACE FUNCTION queue.billing_session (
@@ -2384,6 +2527,20 @@ CREATE OR REPLACE FUNCTION queue.ready_backlog (
     (select min(r.run_at) from ready as r)
 $function$;
 
+CREATE OR REPLACE FUNCTION queue.record_billing_credit (
+  credit_id      uuid,
+  transaction_id text
+)
+  RETURNS void
+  LANGUAGE sql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+  update private.billing_credits as c
+  set stripe_transaction_id = transaction_id, applied_at = now()
+  where c.id = credit_id and c.applied_at is null
+$function$;
+
 CREATE OR REPLACE FUNCTION queue.record_billing_event (
   event_id   text,
   event_type text,
@@ -2527,6 +2684,14 @@ CREATE VIEW "public"."organization_usage" WITH (security_invoker=true) AS  SELEC
              CROSS JOIN unnest(ARRAY['documents'::text, 'emails'::text, 'members'::text, 'storage_mb'::text, 'technicians'::text, 'webhooks'::text]) k(metric))
           WHERE ((o.deleted_at IS NULL) AND ((o.id IN ( SELECT private.organization_ids_for('{owner,admin}'::public.member_role[]) AS organization_ids_for)) OR ( SELECT private.is_platform_staff() AS is_platform_staff) OR (( SELECT auth.role() AS role) = 'service_role'::text)))) m;
 
+CREATE VIEW "public"."platform_billing_log" WITH (security_invoker=true) AS  SELECT l.occurred_at,
+    l.source,
+    l.reference,
+    l.event_type,
+    l.organization_id,
+    l.outcome
+   FROM private.platform_billing_log() l(occurred_at, source, reference, event_type, organization_id, outcome);
+
 CREATE VIEW "public"."platform_organizations_at_risk" WITH (security_invoker=true) AS  SELECT r.organization_id,
     r.name,
     r.plan_id,
@@ -2641,6 +2806,10 @@ REVOKE ALL ON FUNCTION "private"."format_megabytes"(numeric, integer) FROM PUBLI
 
 GRANT EXECUTE ON FUNCTION "private"."format_megabytes"(numeric, integer) TO "postgres";
 
+REVOKE ALL ON FUNCTION "private"."grant_billing_credit"(uuid, bigint, text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."grant_billing_credit"(uuid, bigint, text) TO "authenticated", "postgres";
+
 REVOKE ALL ON FUNCTION "private"."grant_support_access"(uuid, integer, text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."grant_support_access"(uuid, integer, text) TO "authenticated", "postgres";
@@ -2664,6 +2833,10 @@ GRANT EXECUTE ON FUNCTION "private"."open_billing_portal"(uuid) TO "authenticate
 REVOKE ALL ON FUNCTION "private"."plan_limit"(uuid, text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."plan_limit"(uuid, text) TO "postgres";
+
+REVOKE ALL ON FUNCTION "private"."platform_billing_log"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."platform_billing_log"() TO "authenticated", "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "private"."platform_organizations_at_risk"() FROM PUBLIC;
 
@@ -2705,6 +2878,10 @@ REVOKE ALL ON FUNCTION "private"."send_billing_notice"(uuid, text, text, jsonb, 
 
 GRANT EXECUTE ON FUNCTION "private"."send_billing_notice"(uuid, text, text, jsonb, boolean) TO "postgres";
 
+REVOKE ALL ON FUNCTION "private"."set_organization_plan"(uuid, text, text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."set_organization_plan"(uuid, text, text) TO "authenticated", "postgres";
+
 REVOKE ALL ON FUNCTION "private"."set_staff_role"(uuid, text, text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."set_staff_role"(uuid, text, text) TO "authenticated", "postgres";
@@ -2745,6 +2922,10 @@ REVOKE ALL ON FUNCTION "public"."extend_trial"(uuid, integer, text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "public"."extend_trial"(uuid, integer, text) TO "authenticated", "postgres";
 
+REVOKE ALL ON FUNCTION "public"."grant_billing_credit"(uuid, bigint, text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "public"."grant_billing_credit"(uuid, bigint, text) TO "authenticated", "postgres";
+
 REVOKE ALL ON FUNCTION "public"."grant_support_access"(uuid, integer, text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "public"."grant_support_access"(uuid, integer, text) TO "authenticated", "postgres";
@@ -2761,6 +2942,10 @@ REVOKE ALL ON FUNCTION "public"."revoke_support_access"(uuid) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "public"."revoke_support_access"(uuid) TO "authenticated", "postgres";
 
+REVOKE ALL ON FUNCTION "public"."set_organization_plan"(uuid, text, text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "public"."set_organization_plan"(uuid, text, text) TO "authenticated", "postgres";
+
 REVOKE ALL ON FUNCTION "public"."set_staff_role"(uuid, text, text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "public"."set_staff_role"(uuid, text, text) TO "authenticated", "postgres";
@@ -2772,6 +2957,10 @@ GRANT EXECUTE ON FUNCTION "public"."start_subscription_checkout"(uuid, text, tex
 REVOKE ALL ON FUNCTION "queue"."apply_subscription"(uuid, jsonb, timestamp WITH time zone) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "queue"."apply_subscription"(uuid, jsonb, timestamp WITH time zone) TO "fieldbase_worker", "postgres";
+
+REVOKE ALL ON FUNCTION "queue"."billing_credit"(uuid) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "queue"."billing_credit"(uuid) TO "fieldbase_worker", "postgres";
 
 REVOKE ALL ON FUNCTION "queue"."billing_session"(uuid) FROM PUBLIC;
 
@@ -2801,6 +2990,10 @@ REVOKE ALL ON FUNCTION "queue"."purge_refused"(uuid) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "queue"."purge_refused"(uuid) TO "fieldbase_worker", "postgres";
 
+REVOKE ALL ON FUNCTION "queue"."record_billing_credit"(uuid, text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "queue"."record_billing_credit"(uuid, text) TO "fieldbase_worker", "postgres";
+
 REVOKE ALL ON FUNCTION "queue"."record_billing_event"(text, text, timestamp WITH time zone, jsonb) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "queue"."record_billing_event"(text, text, timestamp WITH time zone, jsonb) TO "fieldbase_worker", "postgres";
@@ -2818,6 +3011,16 @@ GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "pu
 REVOKE ALL ON TABLE "public"."organization_usage" FROM "service_role";
 
 GRANT SELECT ON TABLE "public"."organization_usage" TO "service_role";
+
+REVOKE ALL ON TABLE "public"."platform_billing_log" FROM "authenticated";
+
+GRANT SELECT ON TABLE "public"."platform_billing_log" TO "authenticated";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."platform_billing_log" TO "postgres";
+
+REVOKE ALL ON TABLE "public"."platform_billing_log" FROM "service_role";
+
+GRANT SELECT ON TABLE "public"."platform_billing_log" TO "service_role";
 
 REVOKE ALL ON TABLE "public"."platform_organizations_at_risk" FROM "authenticated";
 
@@ -2899,6 +3102,30 @@ revoke all on function public.hold_purge(organization_id uuid, hold boolean, rea
 from public, anon, authenticated, service_role;
 grant execute on function public.hold_purge(organization_id uuid, hold boolean, reason text)
 to authenticated;
+revoke all on function private.set_organization_plan(organization_id uuid, plan_id text, reason text)
+from public, anon, authenticated, service_role;
+grant execute on function private.set_organization_plan(organization_id uuid, plan_id text, reason text)
+to authenticated;
+revoke all on function public.set_organization_plan(organization_id uuid, plan_id text, reason text)
+from public, anon, authenticated, service_role;
+grant execute on function public.set_organization_plan(organization_id uuid, plan_id text, reason text)
+to authenticated;
+revoke all on function private.grant_billing_credit(organization_id uuid, amount_cents bigint, reason text)
+from public, anon, authenticated, service_role;
+grant execute on function private.grant_billing_credit(organization_id uuid, amount_cents bigint, reason text)
+to authenticated;
+revoke all on function public.grant_billing_credit(organization_id uuid, amount_cents bigint, reason text)
+from public, anon, authenticated, service_role;
+grant execute on function public.grant_billing_credit(organization_id uuid, amount_cents bigint, reason text)
+to authenticated;
+revoke all on function queue.billing_credit(credit_id uuid)
+from public, anon, authenticated, service_role;
+grant execute on function queue.billing_credit(credit_id uuid)
+to fieldbase_worker;
+revoke all on function queue.record_billing_credit(credit_id uuid, transaction_id text)
+from public, anon, authenticated, service_role;
+grant execute on function queue.record_billing_credit(credit_id uuid, transaction_id text)
+to fieldbase_worker;
 revoke all on function private.grant_support_access(organization_id uuid, hours integer, reason text)
 from public, anon, authenticated, service_role;
 grant execute on function private.grant_support_access(organization_id uuid, hours integer, reason text)
@@ -3028,6 +3255,14 @@ revoke all on table public.platform_organizations_at_risk
 from public, anon, authenticated, service_role;
 grant select on table public.platform_organizations_at_risk
 to authenticated, service_role;
+revoke all on function private.platform_billing_log()
+from public, anon, authenticated, service_role;
+grant execute on function private.platform_billing_log()
+to authenticated, service_role;
+revoke all on table public.platform_billing_log
+from public, anon, authenticated, service_role;
+grant select on table public.platform_billing_log
+to authenticated, service_role;
 revoke all on function queue.organization_tables()
 from public, anon, authenticated, service_role;
 grant execute on function queue.organization_tables()
@@ -3140,6 +3375,20 @@ comment on function public.set_staff_role(user_id uuid, role text, reason text) 
 'Platform admins (aal2): makes a user support, billing or admin staff, or (role null) no longer staff, with a reason.';
 comment on function public.start_subscription_checkout(organization_id uuid, plan_id text, billing_interval text) is
 'Owners (aal2 where MFA is required): asks for a Stripe Checkout to subscribe to a plan, monthly or yearly; works while the organization is read-only. Read the URL from billing_sessions.';
+
+comment on function public.set_organization_plan(organization_id uuid, plan_id text, reason text) is
+'Platform staff (billing, admin; aal2): moves an organization billed outside Stripe to another plan, with a reason; a subscribed organization''s plan is Stripe''s.';
+comment on function public.grant_billing_credit(organization_id uuid, amount_cents bigint, reason text) is
+'Platform staff (billing, admin; aal2): credits an organization''s Stripe customer balance (taken off its next invoices), with a reason. Returns the credit''s id.';
+
+comment on view public.platform_billing_log is
+'The operator''s dashboard (platform staff, aal2): Stripe Billing events of the last 90 days with their outcome, and what a subscription sync could not apply (an unknown price), newest first.';
+comment on column public.platform_billing_log.occurred_at is 'When it was received or found.';
+comment on column public.platform_billing_log.source is 'stripe event or subscription sync.';
+comment on column public.platform_billing_log.reference is 'The Stripe event (evt_...) or subscription (sub_...).';
+comment on column public.platform_billing_log.event_type is 'The event''s type; null for a sync.';
+comment on column public.platform_billing_log.organization_id is 'The organization it concerned, when known.';
+comment on column public.platform_billing_log.outcome is 'What fieldbase did: applied, duplicate, ignored or refused with the reason.';
 
 -- The billing schedule: trial reminders and expiry, dunning, purge notices and purges, and the
 -- month's revenue snapshot. Hourly; each step is done once, so running late or twice is harmless.

@@ -17,6 +17,7 @@ VIEWS = [
     "platform_revenue_by_month",
     "platform_signups_by_week",
     "platform_organizations_at_risk",
+    "platform_billing_log",
     "organization_usage",
 ]
 
@@ -57,7 +58,7 @@ def test_staff_download_each_view_as_csv(fresh_db, staff, view):
     assert len(rows) - 1 == expected
 
 
-@pytest.mark.parametrize("view", VIEWS[:4])
+@pytest.mark.parametrize("view", VIEWS[:5])
 def test_the_dashboard_needs_aal2_staff(fresh_db, staff, view):
     api = fresh_db.postgrest()
     bearer = auth.mint_access_token(fresh_db.inst, staff, fresh_db.name, aal="aal1")

@@ -207,6 +207,33 @@ class StripeApi:
                 "created": int(time.time()),
                 "livemode": False,
             }
+        if (
+            method == "POST"
+            and path.startswith("/v1/customers/")
+            and path.endswith("/balance_transactions")
+        ):
+            customer = path.split("/")[3]
+            if customer not in self.customers:
+                return 404, self.error(
+                    "invalid_request_error",
+                    f"No such customer: '{customer}'",
+                    "id",
+                    "resource_missing",
+                )
+            amount = int(params.get("amount", 0))
+            balance = self.customers[customer].get("balance", 0) + amount
+            self.customers[customer]["balance"] = balance
+            return 200, {
+                "id": _id("cbtxn_"),
+                "object": "customer_balance_transaction",
+                "amount": amount,
+                "currency": params.get("currency"),
+                "customer": customer,
+                "description": params.get("description"),
+                "ending_balance": balance,
+                "type": "adjustment",
+                "livemode": False,
+            }
         if method == "GET" and path.startswith("/v1/subscriptions/"):
             subscription = self.subscriptions.get(path.rsplit("/", 1)[1])
             if subscription is None:

@@ -299,3 +299,51 @@ def test_a_portal_session_for_the_stored_customer(db, sql, billing, stripe_api, 
     }
     assert stripe_api.requests_to("/v1/customers") == []
     assert uuid.UUID(str(session_id))
+
+
+def as_staff(db, statement: str, params: tuple = ()):
+    """Run a statement as billing staff in an aal2 session."""
+    with psycopg.connect(db.dsn()) as conn:
+        uid = conn.execute(
+            "insert into auth.users (instance_id, id, aud, role, email, encrypted_password,"
+            " email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)"
+            " values ('00000000-0000-0000-0000-000000000000', gen_random_uuid(), 'authenticated',"
+            " 'authenticated', 'billing@fieldbase.test', '', now(), '{}', '{}', now(), now())"
+            " returning id"
+        ).fetchone()[0]
+        conn.execute(
+            "insert into private.platform_staff (user_id, role) values (%s, 'billing')", (uid,)
+        )
+        claims = {"sub": str(uid), "role": "authenticated", "aal": "aal2"}
+        conn.execute("select set_config('request.jwt.claims', %s, true)", (json.dumps(claims),))
+        conn.execute("set local role authenticated")
+        row = conn.execute(statement, params).fetchone()
+        conn.commit()
+        return row
+
+
+def test_a_credit_staff_grant_reaches_the_stripe_balance_once(db, sql, billing, stripe_api, run):
+    stripe_api.customers["cus_beta"] = {"id": "cus_beta"}
+    sql.execute(
+        "update public.organizations set stripe_customer_id = 'cus_beta' where id = %s", (BETA,)
+    )
+    credit_id = as_staff(
+        db, "select public.grant_billing_credit(%s, 2500, 'Outage on 3 December')", (BETA,)
+    )[0]
+    run(**billing.model_dump())
+    (posted,) = stripe_api.requests_to("/v1/customers/cus_beta/balance_transactions")
+    assert posted["params"]["amount"] == "-2500"
+    assert posted["idempotency_key"] == f"fieldbase-credit-{credit_id}"
+    assert stripe_api.customers["cus_beta"]["balance"] == -2500
+    applied = sql.execute(
+        "select stripe_transaction_id, applied_at from private.billing_credits where id = %s",
+        (credit_id,),
+    ).fetchone()
+    assert applied["stripe_transaction_id"].startswith("cbtxn_") and applied["applied_at"]
+    # The same job again (a retry after a lost answer) applies nothing twice.
+    sql.execute(
+        "select queue.enqueue('billing.credit', %s::jsonb)",
+        (json.dumps({"credit_id": str(credit_id)}),),
+    )
+    run(**billing.model_dump())
+    assert stripe_api.customers["cus_beta"]["balance"] == -2500

@@ -5,6 +5,7 @@ Stripe customer is created once per organization (stored before anything else us
 every call carries an idempotency key, so a retried job repeats nothing in Stripe.
 `billing.sync_subscription` reads a subscription from Stripe and applies it: a webhook only says
 that something changed, and what Stripe says now is right whatever order the events came in.
+`billing.credit` applies a credit staff granted to the customer's balance, once.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ class _Payload(BaseModel):
 
 class BillingSession(_Payload):
     session_id: uuid.UUID
+
+
+class BillingCredit(_Payload):
+    credit_id: uuid.UUID
 
 
 class SyncSubscription(_Payload):
@@ -145,3 +150,32 @@ def register(registry: Registry) -> None:
             fetched_at=fetched_at,
         )
         return {"subscription": p.subscription_id, "outcome": outcome}
+
+    @registry.register("billing.credit", BillingCredit)
+    async def billing_credit(ctx: JobContext, p: BillingCredit) -> dict[str, Any]:
+        credit = await ctx.db.fetch_value("billing_credit", credit_id=p.credit_id)
+        if credit is None:
+            return {"skipped": "the credit was applied already or is gone"}
+        client = stripe_client(ctx)
+        try:
+            transaction = await client.v1.customers.balance_transactions.create_async(
+                credit["customer"],
+                {
+                    # A negative amount is a credit: Stripe takes it off the next invoices.
+                    "amount": -credit["amount_cents"],
+                    "currency": credit["currency"],
+                    "description": f"fieldbase credit: {credit['reason']}"[:350],
+                    "metadata": {"fieldbase_credit_id": str(p.credit_id)},
+                },
+                {"idempotency_key": f"fieldbase-credit-{p.credit_id}"},
+            )
+        except stripe.StripeError as error:
+            if _transient(error):
+                raise RetryLater(f"Stripe: {error}") from error
+            raise PermanentError(
+                f"Stripe refused the credit: {error.user_message or error}"
+            ) from error
+        await ctx.db.fetch_value(
+            "record_billing_credit", credit_id=p.credit_id, transaction_id=transaction.id
+        )
+        return {"credit": str(p.credit_id), "transaction": transaction.id}

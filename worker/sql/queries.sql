@@ -155,3 +155,9 @@ from queue.organization_tables();
 
 -- name: export_table_lines
 select line from queue.export_table_lines(%(export_id)s, %(table_name)s) as line;
+
+-- name: billing_credit
+select queue.billing_credit(%(credit_id)s) as credit;
+
+-- name: record_billing_credit
+select queue.record_billing_credit(%(credit_id)s, %(transaction_id)s) as recorded;

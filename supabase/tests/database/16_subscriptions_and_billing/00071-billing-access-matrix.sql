@@ -5,7 +5,7 @@
 begin;
 \ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(17);
+select plan(19);
 select tests.create_two_organizations();
 select tests.create_supabase_user('staff_support', 'staff_support@tests.fieldbase.test');
 select tests.create_supabase_user('staff_billing', 'staff_billing@tests.fieldbase.test');
@@ -148,6 +148,32 @@ select results_eq(
     ('staff_support', '42501'), ('staff_support@aal2', '42501'), ('staff_billing', '42501'),
     ('staff_billing@aal2', '1 row')$$,
   'Billing staff and admins hold a purge, in aal2 sessions only'
+);
+
+select results_eq(
+  $$select * from tests.access_matrix(
+    'select 1 from public.set_organization_plan({a}, ''starter'', ''Enterprise contract ended'')', pg_temp.everyone()
+  )$$,
+  $$values
+    ('anon', '42501'), ('outsider', '42501'), ('a_owner', '42501'), ('a_admin', '42501'),
+    ('a_dispatcher', '42501'), ('a_technician', '42501'), ('a_viewer', '42501'),
+    ('b_owner', '42501'), ('staff', '42501'), ('service_role', '42501'), ('staff@aal2', '1 row'),
+    ('staff_support', '42501'), ('staff_support@aal2', '42501'), ('staff_billing', '42501'),
+    ('staff_billing@aal2', '1 row')$$,
+  'Billing staff and admins set the plan of an organization billed outside Stripe'
+);
+
+select results_eq(
+  $$select * from tests.access_matrix(
+    'select public.grant_billing_credit({a}, 2500, ''Outage'')', pg_temp.everyone()
+  )$$,
+  $$values
+    ('anon', '42501'), ('outsider', '42501'), ('a_owner', '42501'), ('a_admin', '42501'),
+    ('a_dispatcher', '42501'), ('a_technician', '42501'), ('a_viewer', '42501'),
+    ('b_owner', '42501'), ('staff', '42501'), ('service_role', '42501'), ('staff@aal2', '1 row'),
+    ('staff_support', '42501'), ('staff_support@aal2', '42501'), ('staff_billing', '42501'),
+    ('staff_billing@aal2', '1 row')$$,
+  'Billing staff and admins grant credits'
 );
 
 select results_eq(

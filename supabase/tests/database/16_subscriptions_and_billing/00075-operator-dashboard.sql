@@ -4,7 +4,7 @@
 begin;
 \ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(13);
+select plan(15);
 select tests.create_two_organizations();
 select tests.create_supabase_user('staff_support', 'staff_support@tests.fieldbase.test');
 insert into private.platform_staff (user_id, role) values (tests.get_supabase_uid('staff_support'), 'support');
@@ -45,6 +45,12 @@ where id in (
 );
 select private.take_revenue_snapshot(date_trunc('month', now() at time zone 'UTC')::date);
 
+delete from private.billing_events;
+delete from private.billing_problems;
+insert into private.billing_events (event_id, event_type, outcome) values
+('evt_tests_unknown', 'customer.subscription.created', 'refused: unknown customer');
+insert into private.billing_problems (organization_id, stripe_object, problem)
+values (tests.org_id('tenant-a'), 'sub_a', 'Unknown Stripe price price_x');
 create function pg_temp.everyone() returns text[]
 language sql immutable
 as $$ select tests.actors() || array['staff@aal2', 'staff_support', 'staff_support@aal2'] $$;
@@ -146,6 +152,24 @@ select is(
     where deleted_at is null
   ),
   'Staff read every live organization''s usage against its plan'
+);
+reset role;
+select tests.clear_authentication();
+
+select results_eq(
+  $$select * from tests.access_matrix('select 1 from public.platform_billing_log', pg_temp.everyone())$$,
+  $$values
+    ('anon', '42501'), ('outsider', '42501'), ('a_owner', '42501'), ('a_admin', '42501'),
+    ('a_dispatcher', '42501'), ('a_technician', '42501'), ('a_viewer', '42501'),
+    ('b_owner', '42501'), ('staff', '42501'), ('service_role', '2 rows'), ('staff@aal2', '2 rows'),
+    ('staff_support', '42501'), ('staff_support@aal2', '2 rows')$$,
+  'Only platform staff in an aal2 session (and service_role) read the billing log'
+);
+select tests.authenticate_as('staff', 'aal2', method => 'GET');
+select results_eq(
+  $$select source, outcome from public.platform_billing_log order by source$$,
+  $$values ('stripe event', 'refused: unknown customer'), ('subscription sync', 'refused: Unknown Stripe price price_x')$$,
+  'Staff see what Stripe sent that changed nothing, and why'
 );
 reset role;
 select tests.clear_authentication();
