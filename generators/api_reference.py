@@ -92,6 +92,8 @@ AREAS: dict[str, list[str]] = {
         "technicians_stay_inside_their_work",
         "technicians_policies_stay_inside_their_work",
         "authority_submissions_recorded_by_the_worker",
+        "compliance_dates_are_local_tables",
+        "compliance_dates_are_local",
     ],
     "Service agreements": ["service_agreements"],
     "Price book and estimates": ["price_book", "estimates"],

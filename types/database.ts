@@ -272,7 +272,7 @@ export type Database = {
           submitted_via?:
             | Database["public"]["Enums"]["report_submission_method"]
             | null
-          tested_on?: string
+          tested_on: string
           updated_at?: string
           user_id?: string
           work_order_id?: string | null
@@ -2401,7 +2401,7 @@ export type Database = {
           organization_id: string
           postal_code?: string | null
           region?: string | null
-          time_zone?: string
+          time_zone: string
           updated_at?: string
           water_authority_id?: string | null
         }

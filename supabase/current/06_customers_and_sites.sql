@@ -92,6 +92,25 @@ $$;
 revoke all on function private.normalize_contact_fields()
 from public, anon, authenticated, service_role;
 
+-- A new site without a time zone takes its organization's (as the caller sees it: a site
+-- for an organization the caller does not belong to is refused by RLS, and says nothing).
+create or replace function private.default_site_time_zone()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  new.time_zone := coalesce(
+    nullif(btrim(new.time_zone), ''),
+    (select o.time_zone from public.organizations as o where o.id = new.organization_id),
+    'UTC'
+  );
+  return new;
+end
+$$;
+revoke all on function private.default_site_time_zone()
+from public, anon, authenticated, service_role;
+
 -- A phone number in E.164 (+15551234567): spaces, dots, dashes and brackets are dropped;
 -- anything else is refused (22023) with the expected form.
 create or replace function private.normalize_phone(phone text)
@@ -300,3 +319,8 @@ create or replace trigger water_authorities_touch_updated_at before update
 on public.water_authorities
 for each row
 execute function private.touch_updated_at();
+
+create or replace trigger sites_0_time_zone before insert
+on public.sites
+for each row
+execute function private.default_site_time_zone();

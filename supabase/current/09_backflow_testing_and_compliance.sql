@@ -256,9 +256,10 @@ to authenticated;
 
 -- Queues the due notices of today, set-based: 30 days ahead, 7 days ahead, and overdue (a
 -- notice for a step is only sent while that step is the current one, so a late run does not
--- send a stale "due in 30 days"). Suspended, cancelled and deleted organizations, customers
--- without an email and archived customers and sites are skipped. Returns how many it queued.
-create or replace function private.queue_due_notices(today date default current_date)
+-- send a stale "due in 30 days"). "Today" is each site's date at `at` (now), in its time
+-- zone. Suspended, cancelled and deleted organizations, customers without an email and
+-- archived customers and sites are skipped. Returns how many it queued.
+create or replace function private.queue_due_notices(at timestamp with time zone default now())
 returns integer
 language plpgsql security definer
 set search_path = ''
@@ -270,9 +271,9 @@ begin
     select
       a.organization_id, a.id as assembly_id, a.kind, a.serial_number, a.next_due_on,
       case
-        when a.next_due_on < today then 'overdue'
-        when a.next_due_on <= today + 7 then '7_days'
-        when a.next_due_on <= today + 30 then '30_days'
+        when a.next_due_on < (at at time zone s.time_zone)::date then 'overdue'
+        when a.next_due_on <= (at at time zone s.time_zone)::date + 7 then '7_days'
+        when a.next_due_on <= (at at time zone s.time_zone)::date + 30 then '30_days'
       end as step,
       c.name as customer_name, c.email,
       concat_ws(', ', s.line1, s.city, s.postal_code) as site_address
@@ -281,7 +282,7 @@ begin
     inner join public.customers as c on s.customer_id = c.id
     inner join public.organizations as o on a.organization_id = o.id
     where
-      a.status = 'active' and a.next_due_on <= today + 30
+      a.status = 'active' and a.next_due_on <= (at at time zone s.time_zone)::date + 30
       and s.deleted_at is null and c.deleted_at is null and c.email is not null
       and o.deleted_at is null and o.status not in ('trial_expired', 'suspended', 'cancelled')
   ),
@@ -312,7 +313,7 @@ begin
   return queued;
 end
 $$;
-revoke all on function private.queue_due_notices(today date)
+revoke all on function private.queue_due_notices(at timestamp with time zone)
 from public, anon, authenticated, service_role;
 
 -- Counts per water authority: due in the next `days` days, and overdue. Security invoker (RLS
@@ -565,7 +566,33 @@ $$;
 revoke all on function private.report_assembly_on_its_work_order()
 from public, anon, authenticated, service_role;
 
--- Every active assembly with a due date: when, in how many days, and where. Security invoker:
+-- A report without a test date is dated the site's day today (its time zone, whatever the
+-- session's), or its organization's when the site is not visible.
+create or replace function private.default_tested_on()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.tested_on is null then
+    new.tested_on := coalesce(
+      (
+        select (now() at time zone s.time_zone)::date
+        from public.assemblies as a inner join public.sites as s on a.site_id = s.id
+        where a.id = new.assembly_id
+      ),
+      (select (now() at time zone o.time_zone)::date from public.organizations as o where o.id = new.organization_id),
+      (now() at time zone 'UTC')::date
+    );
+  end if;
+  return new;
+end
+$$;
+revoke all on function private.default_tested_on()
+from public, anon, authenticated, service_role;
+
+-- Every active assembly with a due date: when, in how many days (from the site's date today, in
+-- its time zone, whatever the session's), and where. Security invoker:
 -- RLS on assemblies, sites and customers decides what a caller sees (technicians: their work).
 create or replace view public.assemblies_due with (security_invoker = true) as
 select
@@ -574,8 +601,8 @@ select
   a.kind,
   a.serial_number,
   a.next_due_on,
-  a.next_due_on - current_date as days_until_due,
-  a.next_due_on < current_date as overdue,
+  a.next_due_on - (now() at time zone s.time_zone)::date as days_until_due,
+  a.next_due_on < (now() at time zone s.time_zone)::date as overdue,
   s.id as site_id,
   s.line1,
   s.city,
@@ -639,3 +666,8 @@ create or replace trigger enforce_organization_writable before insert or delete 
 on public.backflow_test_reports
 for each row
 execute function private.enforce_organization_writable();
+
+create or replace trigger backflow_test_reports_0_tested_on before insert
+on public.backflow_test_reports
+for each row
+execute function private.default_tested_on();

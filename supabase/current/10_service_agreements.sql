@@ -4,10 +4,11 @@
 -- of ours is in no file or in two.
 
 -- Creates the work orders of every agreement period that starts within its lead time from
--- `today` (set-based; periods already made are skipped, so running twice is harmless), with the
--- agreement's assemblies. Agreements of suspended, cancelled or deleted organizations, of
--- archived customers or sites, and inactive or ended ones make nothing. Returns how many.
-create or replace function private.create_agreement_work_orders(today date default current_date)
+-- the site's date at `at` (now, in the site's time zone; set-based; periods already made are
+-- skipped, so running twice is harmless), with the agreement's assemblies. Agreements of
+-- suspended, cancelled or deleted organizations, of archived customers or sites, and inactive
+-- or ended ones make nothing. Returns how many.
+create or replace function private.create_agreement_work_orders(at timestamp with time zone default now())
 returns integer
 language plpgsql security definer
 set search_path = ''
@@ -23,13 +24,14 @@ begin
     inner join public.organizations as o on a.organization_id = o.id
     inner join public.sites as s on a.site_id = s.id
     inner join public.customers as c on a.customer_id = c.id
+    cross join lateral (select (at at time zone s.time_zone)::date as today) as local
     cross join lateral generate_series(
-      a.starts_on::timestamp, (today + a.lead_days)::timestamp, make_interval(months => a.every_months)
+      a.starts_on::timestamp, (local.today + a.lead_days)::timestamp, make_interval(months => a.every_months)
     ) as p (period_start)
     where
       a.active and o.deleted_at is null and o.status not in ('trial_expired', 'suspended', 'cancelled')
       and s.deleted_at is null and c.deleted_at is null
-      and p.period_start >= today and (a.ends_on is null or p.period_start <= a.ends_on)
+      and p.period_start >= local.today and (a.ends_on is null or p.period_start <= a.ends_on)
       and not exists (
         select from public.work_orders as w
         where w.agreement_id = a.id and w.period_start = p.period_start::date
@@ -58,7 +60,7 @@ begin
   return created;
 end
 $$;
-revoke all on function private.create_agreement_work_orders(today date)
+revoke all on function private.create_agreement_work_orders(at timestamp with time zone)
 from public, anon, authenticated, service_role;
 
 create or replace trigger audit_delete after delete

@@ -326,9 +326,10 @@ $$;
 revoke all on function private.guard_invoice()
 from public, anon, authenticated, service_role;
 
--- Invoices each agreement period whose work order has started (period_start reached), once
--- per period: one line at the agreement's price, sent at once. Returns how many.
-create or replace function private.invoice_agreement_periods(today date default current_date)
+-- Invoices each agreement period whose work order has started (period_start reached on the
+-- site's date at `at`, now, in its time zone), once per period: one line at the agreement's
+-- price, sent at once. Returns how many.
+create or replace function private.invoice_agreement_periods(at timestamp with time zone default now())
 returns integer
 language plpgsql security definer
 set search_path = ''
@@ -344,7 +345,8 @@ begin
       from public.work_orders as w
       inner join public.service_agreements as a on w.agreement_id = a.id
       inner join public.organizations as o on w.organization_id = o.id
-      where w.period_start <= today and w.status <> 'cancelled' and a.price_cents > 0
+      inner join public.sites as s on w.site_id = s.id
+      where w.period_start <= (at at time zone s.time_zone)::date and w.status <> 'cancelled' and a.price_cents > 0
         and o.deleted_at is null and o.status not in ('trial_expired', 'suspended', 'cancelled')
         and not exists (
           select from public.invoices as i where i.agreement_id = w.agreement_id and i.period_start = w.period_start
@@ -374,7 +376,7 @@ begin
   return created;
 end
 $$;
-revoke all on function private.invoice_agreement_periods(today date)
+revoke all on function private.invoice_agreement_periods(at timestamp with time zone)
 from public, anon, authenticated, service_role;
 
 -- What webhooks and the feed may say about an invoice: allowlisted, no customer details.

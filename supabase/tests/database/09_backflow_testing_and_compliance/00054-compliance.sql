@@ -28,7 +28,10 @@ where id = current_setting('tests.b_assembly')::uuid;
 update public.organizations set status = 'suspended'
 where slug = 'tenant-b';
 
-select is(private.queue_due_notices(date '2026-12-01'), 3, 'Today''s notices are queued: 30 days, 7 days and overdue');
+select is(
+  private.queue_due_notices(timestamptz '2026-12-01 12:00 America/Chicago'), 3,
+  'Today''s notices are queued: 30 days, 7 days and overdue'
+);
 select results_eq(
   $$
     select payload ->> 'serial_number', payload ->> 'step', payload ->> 'to'
@@ -38,10 +41,15 @@ select results_eq(
     ('RP-A-0001', '30_days', 'deli@a.test')$$,
   'Each notice goes to the customer with the assembly, due date and step (a suspended organization sends none)'
 );
-select is(private.queue_due_notices(date '2026-12-01'), 0, 'Running twice queues nothing more');
-select is(private.queue_due_notices(date '2026-12-02'), 0, 'The next day brings no repeat of a step');
 select is(
-  private.queue_due_notices(date '2026-12-24'), 2,
+  private.queue_due_notices(timestamptz '2026-12-01 12:00 America/Chicago'), 0, 'Running twice queues nothing more'
+);
+select is(
+  private.queue_due_notices(timestamptz '2026-12-02 12:00 America/Chicago'), 0,
+  'The next day brings no repeat of a step'
+);
+select is(
+  private.queue_due_notices(timestamptz '2026-12-24 12:00 America/Chicago'), 2,
   'A week before its due date the 7-day notice follows, and a missed date its overdue notice'
 );
 select is(

@@ -27,7 +27,7 @@ values (
 );
 
 select is(
-  private.create_agreement_work_orders(date '2026-02-10'), 1,
+  private.create_agreement_work_orders(timestamptz '2026-02-10 12:00 America/Chicago'), 1,
   'The period starting within the lead time gets its work order'
 );
 select results_eq(
@@ -38,20 +38,23 @@ select results_eq(
   $$values ('draft', 'agreement', 'Yearly backflow testing (Mar 2026)', date '2026-03-01', 1::bigint, 1)$$,
   'It is a numbered draft for the period, covering the agreement''s assemblies'
 );
-select is(private.create_agreement_work_orders(date '2026-02-10'), 0, 'Running twice creates nothing more');
-select is(private.create_agreement_work_orders(date '2026-02-20'), 0, 'Nor does the next day');
+select
+  is(
+    private.create_agreement_work_orders(timestamptz '2026-02-10 12:00 America/Chicago'), 0, 'Running twice creates nothing more'
+  );
+select is(private.create_agreement_work_orders(timestamptz '2026-02-20 12:00 America/Chicago'), 0, 'Nor does the next day');
 select is(
-  private.create_agreement_work_orders(date '2026-03-20'), 1,
+  private.create_agreement_work_orders(timestamptz '2026-03-20 12:00 America/Chicago'), 1,
   'A quarterly agreement''s next period comes in its turn'
 );
 select is(
-  private.create_agreement_work_orders(date '2028-12-20'), 1,
+  private.create_agreement_work_orders(timestamptz '2028-12-20 12:00 America/Chicago'), 1,
   'Periods after an agreement ends make nothing: only the quarterly one continues'
 );
 update public.organizations set status = 'suspended'
 where slug = 'tenant-b';
 select is(
-  private.create_agreement_work_orders(date '2029-03-01'), 0,
+  private.create_agreement_work_orders(timestamptz '2029-03-01 12:00 America/Chicago'), 0,
   'A suspended organization''s agreements wait'
 );
 
