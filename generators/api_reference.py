@@ -94,6 +94,8 @@ AREAS: dict[str, list[str]] = {
         "authority_submissions_recorded_by_the_worker",
         "compliance_dates_are_local_tables",
         "compliance_dates_are_local",
+        "authority_thresholds_tables",
+        "authority_thresholds",
     ],
     "Service agreements": ["service_agreements"],
     "Price book and estimates": ["price_book", "estimates"],

@@ -3163,6 +3163,68 @@ export type Database = {
           },
         ]
       }
+      water_authority_thresholds: {
+        Row: {
+          created_at: string
+          id: string
+          kind: Database["public"]["Enums"]["assembly_kind"]
+          minimum_psid: number
+          organization_id: string
+          reading: string
+          updated_at: string
+          water_authority_id: string
+        }
+        Insert: {
+          created_at?: string
+          id?: string
+          kind: Database["public"]["Enums"]["assembly_kind"]
+          minimum_psid: number
+          organization_id: string
+          reading: string
+          updated_at?: string
+          water_authority_id: string
+        }
+        Update: {
+          created_at?: string
+          id?: string
+          kind?: Database["public"]["Enums"]["assembly_kind"]
+          minimum_psid?: number
+          organization_id?: string
+          reading?: string
+          updated_at?: string
+          water_authority_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "water_authority_thresholds_authority_fkey"
+            columns: ["organization_id", "water_authority_id"]
+            isOneToOne: false
+            referencedRelation: "water_authorities"
+            referencedColumns: ["organization_id", "id"]
+          },
+          {
+            foreignKeyName: "water_authority_thresholds_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "water_authority_thresholds_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "water_authority_thresholds_reading_fkey"
+            columns: ["kind", "reading"]
+            isOneToOne: false
+            referencedRelation: "backflow_test_thresholds"
+            referencedColumns: ["kind", "reading"]
+          },
+        ]
+      }
       webhook_deliveries: {
         Row: {
           attempt: number

@@ -45,9 +45,7 @@ begin
       where (readings ->> t.reading)::numeric < t.minimum_psid
     ), '{}')
   into missing, new.failed_checks
-  from public.backflow_test_thresholds as t
-  inner join public.assemblies as a on a.kind = t.kind
-  where a.id = new.assembly_id and a.organization_id = new.organization_id;
+  from private.effective_thresholds(new.assembly_id, new.organization_id) as t;
   new.result := case
     when missing > 0 then null
     when cardinality(new.failed_checks) = 0 then 'pass'
@@ -163,7 +161,7 @@ begin
         'value', format('%s psid (at least %s)', r.value, t.minimum_psid),
         'passed', r.value >= t.minimum_psid
       ) order by t.label), '[]'::jsonb)
-      from public.backflow_test_thresholds as t
+      from private.effective_thresholds(report.assembly_id, report.organization_id) as t
       cross join lateral (
         select case t.reading
           when 'check_valve_1' then report.check_valve_1_psid
@@ -172,7 +170,6 @@ begin
           when 'air_inlet_opening' then report.air_inlet_opening_psid
         end as value
       ) as r
-      where t.kind = context.kind
     ),
     'result', report.result
   );
@@ -566,6 +563,26 @@ $$;
 revoke all on function private.report_assembly_on_its_work_order()
 from public, anon, authenticated, service_role;
 
+-- The pass thresholds that apply to an assembly: the default per kind and reading, replaced by
+-- its site's water authority's own where it sets one.
+create or replace function private.effective_thresholds(assembly uuid, organization uuid)
+returns table (reading text, label text, minimum_psid numeric)
+language sql stable security definer
+set search_path = ''
+as $$
+  select t.reading, t.label, coalesce(w.minimum_psid, t.minimum_psid)
+  from public.assemblies as a
+  inner join public.backflow_test_thresholds as t on a.kind = t.kind
+  left join public.sites as s on a.site_id = s.id
+  left join public.water_authority_thresholds as w
+    on
+      w.organization_id = a.organization_id and w.water_authority_id = s.water_authority_id
+      and w.kind = t.kind and w.reading = t.reading
+  where a.id = assembly and a.organization_id = organization
+$$;
+revoke all on function private.effective_thresholds(assembly uuid, organization uuid)
+from public, anon, authenticated, service_role;
+
 -- A report without a test date is dated the site's day today (its time zone, whatever the
 -- session's), or its organization's when the site is not visible.
 create or replace function private.default_tested_on()
@@ -671,3 +688,31 @@ create or replace trigger backflow_test_reports_0_tested_on before insert
 on public.backflow_test_reports
 for each row
 execute function private.default_tested_on();
+
+create or replace trigger audit_delete after delete
+on public.water_authority_thresholds
+referencing old table as old_rows
+for each statement
+execute function private.audit_changes('organization_id');
+
+create or replace trigger audit_insert after insert
+on public.water_authority_thresholds
+referencing new table as new_rows
+for each statement
+execute function private.audit_changes('organization_id');
+
+create or replace trigger audit_update after update
+on public.water_authority_thresholds
+referencing old table as old_rows new table as new_rows
+for each statement
+execute function private.audit_changes('organization_id');
+
+create or replace trigger enforce_organization_writable before insert or delete or update
+on public.water_authority_thresholds
+for each row
+execute function private.enforce_organization_writable();
+
+create or replace trigger water_authority_thresholds_touch_updated_at before update
+on public.water_authority_thresholds
+for each row
+execute function private.touch_updated_at();

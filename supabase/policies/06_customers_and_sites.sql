@@ -106,3 +106,21 @@ create policy "Owners, admins and dispatchers can edit assemblies"
 on public.assemblies for update to authenticated
 using (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')))
 with check (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')));
+
+-- water authority thresholds -------------------------------------------------------------------
+create policy "Members can read their water authorities' thresholds"
+on public.water_authority_thresholds for select to authenticated
+using (organization_id in (select private.organization_ids_for()));
+
+create policy "Owners and admins can set water authorities' thresholds"
+on public.water_authority_thresholds for insert to authenticated
+with check (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+create policy "Owners and admins can change water authorities' thresholds"
+on public.water_authority_thresholds for update to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')))
+with check (organization_id in (select private.organization_ids_for('{owner,admin}')));
+
+create policy "Owners and admins can remove water authorities' thresholds"
+on public.water_authority_thresholds for delete to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin}')));
