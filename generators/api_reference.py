@@ -102,7 +102,11 @@ AREAS: dict[str, list[str]] = {
     "Invoices and payments": ["invoices_and_payments", "stripe_events"],
     "Customer portal": ["customer_portal", "portal_and_technician_access"],
     "Support tickets": ["support_tickets"],
-    "Dashboards and exports": ["dashboards_and_exports"],
+    "Dashboards and exports": [
+        "dashboards_and_exports",
+        "exports_for_leaving",
+        "exports_of_work_orders_and_assemblies",
+    ],
     "Subscriptions and billing": [
         "trial_expired_status",
         "subscriptions_and_billing_tables",

@@ -4875,6 +4875,8 @@ export type Database = {
         | "payments"
         | "test_reports"
         | "everything"
+        | "work_orders"
+        | "assemblies"
       export_status: "queued" | "ready" | "failed"
       invoice_status:
         | "draft"
@@ -5080,6 +5082,8 @@ export const Constants = {
         "payments",
         "test_reports",
         "everything",
+        "work_orders",
+        "assemblies",
       ],
       export_status: ["queued", "ready", "failed"],
       invoice_status: [

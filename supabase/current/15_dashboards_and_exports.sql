@@ -265,6 +265,40 @@ begin
     inner join public.customers as c on i.customer_id = c.id
     where p.organization_id = export.organization_id
     order by p.received_at, p.id;
+  elsif export.kind = 'work_orders' then
+    return next private.csv_line(array[
+      'number', 'title', 'status', 'priority', 'source', 'customer', 'site', 'created_at', 'completed_at'
+    ]);
+    return query
+    select private.csv_line(array[
+      w.number::text, w.title, w.status::text, w.priority::text, w.source::text, c.name,
+      concat_ws(', ', s.line1, s.city), w.created_at::text, w.completed_at::text
+    ])
+    from public.work_orders as w
+    inner join public.customers as c on w.customer_id = c.id
+    inner join public.sites as s on w.site_id = s.id
+    where w.organization_id = export.organization_id
+    order by w.number;
+  elsif export.kind = 'assemblies' then
+    return next private.csv_line(array[
+      'serial_number', 'kind', 'size', 'make', 'model', 'location_at_site', 'status', 'customer', 'site',
+      'water_authority', 'installed_on', 'last_tested_on', 'next_due_on'
+    ]);
+    return query
+    select private.csv_line(array[
+      a.serial_number, a.kind::text, a.size, a.make, a.model, a.location_at_site, a.status::text, c.name,
+      concat_ws(', ', s.line1, s.city), wa.name, a.installed_on::text, a.last_tested_on::text,
+      a.next_due_on::text
+    ])
+    from public.assemblies as a
+    inner join public.sites as s on a.site_id = s.id
+    inner join public.customers as c on s.customer_id = c.id
+    left join public.water_authorities as wa on s.water_authority_id = wa.id
+    where a.organization_id = export.organization_id
+    order by c.name, s.line1, a.serial_number, a.id;
+  elsif export.kind = 'everything' then
+    raise exception 'Export % is a zip of every table (export.archive), not one CSV', export_id
+    using errcode = '22023';
   else
     return next private.csv_line(array[
       'tested_on', 'customer', 'site', 'assembly_kind', 'serial_number', 'result', 'tester', 'finalized_at'

@@ -100,3 +100,41 @@ def test_an_export_past_the_cap_stops_reading_and_fails_with_the_reason(
     assert not (settings.storage_dir / settings.storage_bucket / f"{ACME}/exports").exists()
     # The cut-off query left the worker's connection usable for the next job.
     assert "was not found" in job(sql, after)["last_error"]
+
+
+def _export(sql, run, settings, kind: str) -> list[list[str]]:
+    export = sql.execute(
+        "insert into public.exports (organization_id, kind, requested_by)"
+        " values (%s, %s, %s) returning id",
+        (ACME, kind, ACME_ADMIN),
+    ).fetchone()["id"]
+    job_id = enqueue(sql, "export.csv", {"export_id": str(export)}, organization_id=ACME)
+    run()
+    assert job(sql, job_id)["status"] == "succeeded", job(sql, job_id)["last_error"]
+    path = sql.execute("select storage_path from public.exports where id = %s", (export,))
+    data = settings.storage_dir / settings.storage_bucket / path.fetchone()["storage_path"]
+    return list(csv.reader(io.StringIO(data.read_bytes().decode())))
+
+
+def test_work_orders_and_assemblies_leave_too(sql, run, settings):
+    """So a company can leave with its work: every work order and every assembly of the
+    organization, and none of another's, with a formula typed into a field kept inert."""
+    sql.execute(
+        "update public.assemblies set location_at_site = '=cmd|'' /C calc''!A0'"
+        " where id = (select id from public.assemblies where organization_id = %s"
+        " order by id limit 1)",
+        (ACME,),
+    )
+    for kind, table, heading in [
+        ("work_orders", "work_orders", ["number", "title", "status"]),
+        ("assemblies", "assemblies", ["serial_number", "kind", "size"]),
+    ]:
+        lines = _export(sql, run, settings, kind)
+        assert lines[0][:3] == heading
+        expected = sql.execute(
+            f"select count(*) as n from public.{table} where organization_id = %s",
+            (ACME,),
+        ).fetchone()["n"]
+        assert len(lines) - 1 == expected > 0
+    locations = [line[5] for line in lines[1:]]
+    assert "'=cmd|' /C calc'!A0" in locations
