@@ -111,6 +111,7 @@ AREAS: dict[str, list[str]] = {
         "trial_expired_status",
         "subscriptions_and_billing_tables",
         "subscriptions_and_billing",
+        "storage_quota_speaks_to_members_only",
     ],
 }
 

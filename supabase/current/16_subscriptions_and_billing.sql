@@ -666,7 +666,10 @@ declare
   included bigint;
   plan_name text;
 begin
-  if organization is null or (select auth.role()) is distinct from 'authenticated' then
+  -- Only for a member's upload: RLS refuses anyone else's after this trigger, and an error
+  -- from here must not tell an outsider another organization's plan or usage.
+  if organization is null or (select auth.role()) is distinct from 'authenticated'
+     or organization not in (select private.organization_ids_for()) then
     return new;
   end if;
   if tg_op = 'UPDATE' and old.name = new.name then

@@ -6,7 +6,7 @@
 begin;
 \ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(16);
+select plan(17);
 select tests.create_two_organizations();
 select tests.create_field_operations();
 select tests.create_work_orders();
@@ -128,6 +128,18 @@ select is(
   ),
   'PT402: The Pro plan includes 1 MB; 0.9 MB used',
   'An upload past the plan''s storage is refused with 402 and what is used'
+);
+select is(
+  tests.outcome_as(
+    'b_owner',
+    format(
+      'insert into storage.objects (bucket_id, name, metadata) values (''attachments'', %L, ''{"size": 200000}'') returning 1',
+      tests.org_id('tenant-a') || '/work_orders/' || current_setting('tests.a_work_order') || '/photo.jpg'
+    ),
+    true
+  ),
+  '42501: new row violates row-level security policy for table "objects"',
+  'An outsider''s upload into the folder is refused by RLS, and learns nothing of the plan or its usage'
 );
 select is(
   tests.outcome_as(
