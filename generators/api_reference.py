@@ -112,6 +112,7 @@ AREAS: dict[str, list[str]] = {
         "subscriptions_and_billing_tables",
         "subscriptions_and_billing",
         "storage_quota_speaks_to_members_only",
+        "billing_status_leaves_the_lifecycle_to_its_trigger",
     ],
 }
 

@@ -886,7 +886,7 @@ from public, anon, authenticated, service_role;
 -- Billing status -----------------------------------------------------------------------------
 
 -- Moves an organization to a billing status, recording the activity (the audit log follows the
--- row). Keeps the lifecycle columns consistent: past_due_since, suspended_for, cancelled_at.
+-- row): when it fell past due, why it is suspended, and a purge hold only while cancelled.
 create or replace function private.change_billing_status(
   organization uuid,
   new_status organization_status,
@@ -908,14 +908,8 @@ begin
   set
     status = new_status,
     suspended_for = case when new_status = 'suspended' then change_billing_status.suspended_for end,
-    past_due_since = case
-      when new_status = 'past_due' then coalesce(o.past_due_since, now())
-      when new_status = 'suspended' and change_billing_status.suspended_for = 'non_payment' then o.past_due_since
-    end,
-    past_due_amount_cents = case
-      when new_status in ('past_due', 'suspended') then o.past_due_amount_cents
-    end,
-    cancelled_at = case when new_status = 'cancelled' then coalesce(o.cancelled_at, now()) end,
+    -- The rest of the lifecycle (what a status clears, cancelled_at) is track_billing_lifecycle's.
+    past_due_since = case when new_status = 'past_due' then coalesce(o.past_due_since, now()) else o.past_due_since end,
     purge_held_by = case when new_status = 'cancelled' then o.purge_held_by end,
     purge_hold_reason = case when new_status = 'cancelled' then o.purge_hold_reason end
   where o.id = organization;

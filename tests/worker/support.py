@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import psycopg
 from pydantic import BaseModel
 
 from worker.errors import PermanentError
@@ -115,3 +117,18 @@ def serve(handler: type[QuietHandler]) -> tuple[ThreadingHTTPServer, str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def as_user(dsn: str, email_address: str, statement: str, params: tuple = ()) -> Any:
+    """Run a statement as a signed-in user in an aal2 session, as PostgREST would; commits and
+    returns the first row."""
+    with psycopg.connect(dsn) as conn:
+        uid = conn.execute(
+            "select id from auth.users where email = %s", (email_address,)
+        ).fetchone()[0]
+        claims = {"sub": str(uid), "role": "authenticated", "aal": "aal2"}
+        conn.execute("select set_config('request.jwt.claims', %s, true)", (json.dumps(claims),))
+        conn.execute("set local role authenticated")
+        row = conn.execute(statement, params).fetchone()
+        conn.commit()
+        return row

@@ -14,6 +14,7 @@ import pytest
 
 from tests.worker.conftest import InboundServer, configured
 from tests.worker.stripe_api import StripeApi, event, send, signed
+from tests.worker.support import as_user
 
 BETA = "b1000000-0000-4000-8000-000000000000"
 ACME = "a1000000-0000-4000-8000-000000000000"
@@ -43,18 +44,9 @@ def billing(settings, stripe_api, sql):
     )
 
 
-def as_owner(db, statement: str, params: tuple = (), email_address: str = "bea.owner@beta.test"):
-    """Run a statement as a signed-in user (aal2), as PostgREST would."""
-    with psycopg.connect(db.dsn()) as conn:
-        uid = conn.execute(
-            "select id from auth.users where email = %s", (email_address,)
-        ).fetchone()[0]
-        claims = {"sub": str(uid), "role": "authenticated", "aal": "aal2"}
-        conn.execute("select set_config('request.jwt.claims', %s, true)", (json.dumps(claims),))
-        conn.execute("set local role authenticated")
-        row = conn.execute(statement, params).fetchone()
-        conn.commit()
-        return row
+def as_owner(db, statement: str, params: tuple = ()):
+    """Run a statement as Beta's owner (aal2), as PostgREST would."""
+    return as_user(db.dsn(), "bea.owner@beta.test", statement, params)
 
 
 def organization(sql, org: str = BETA) -> dict:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import zipfile
 
-import psycopg
 import pytest
+
+from tests.worker.support import as_user
 
 ACME = "a1000000-0000-4000-8000-000000000000"
 BETA = "b1000000-0000-4000-8000-000000000000"
@@ -42,16 +42,7 @@ def rows_per_organization(sql) -> dict[str, dict[str, int]]:
 
 
 def as_owner(db, statement: str, params: tuple = ()):
-    with psycopg.connect(db.dsn()) as conn:
-        uid = conn.execute(
-            "select id from auth.users where email = 'olivia.owner@acme.test'"
-        ).fetchone()[0]
-        claims = {"sub": str(uid), "role": "authenticated", "aal": "aal2"}
-        conn.execute("select set_config('request.jwt.claims', %s, true)", (json.dumps(claims),))
-        conn.execute("set local role authenticated")
-        row = conn.execute(statement, params).fetchone()
-        conn.commit()
-        return row
+    return as_user(db.dsn(), "olivia.owner@acme.test", statement, params)
 
 
 def test_an_owner_exports_everything_while_cancelled(db, sql, settings, run):

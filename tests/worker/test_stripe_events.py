@@ -4,8 +4,6 @@ account its organization connected. The events are signed here as Stripe signs t
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 import uuid
@@ -14,6 +12,7 @@ import httpx
 import pytest
 
 from tests.worker.conftest import InboundServer
+from tests.worker.stripe_api import signed
 
 ACME = "a1000000-0000-4000-8000-000000000000"
 CITY_DELI = "a3000000-0000-4000-8000-000000000001"
@@ -21,10 +20,8 @@ SECRET = "whsec_test_" + "c3RyaXBlLXNpZ25pbmctc2VjcmV0"
 
 
 def stripe_signature(payload: str, secret: str = SECRET, at: int | None = None) -> str:
-    """Stripe-Signature as Stripe sends it: t=<unix time>,v1=<HMAC-SHA256 of "t.payload">."""
-    timestamp = int(time.time()) if at is None else at
-    mac = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256)
-    return f"t={timestamp},v1={mac.hexdigest()}"
+    """Stripe-Signature as Stripe sends it, signed with this module's endpoint secret."""
+    return signed(payload, secret, at)
 
 
 def event(kind: str, obj: dict, account: str | None = None, event_id: str | None = None) -> str:
