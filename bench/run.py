@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import datetime as dt
 import json
 import os
@@ -19,6 +20,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,10 +76,12 @@ class Scale:
     # Organizations in all for the operator's dashboard (lightweight ones added on top).
     dashboard_organizations: int = 10_000
     dashboard_rounds: int = 50
+    # Assemblies in the import benchmark's file (with a customer per four, a site per two).
+    import_rows: int = 50_000
 
 
 FULL = Scale(1000, 1000, 1000, 50_000, 3, 200, 100_000, 200, 20_000)
-SMOKE = Scale(4, 300, 10, 500, 1, 10, 2_000, 5, 600, 60, 5)
+SMOKE = Scale(4, 300, 10, 500, 1, 10, 2_000, 5, 600, 60, 5, import_rows=1_000)
 
 
 def summary(samples: list[float]) -> dict[str, float]:
@@ -652,6 +656,120 @@ class Bench:
         self.figures["dashboard_organizations"] = total
         self.figures["staff_dashboard_p95_ms"] = round(max(p95s.values()), 2)
 
+    # --- bulk import ---------------------------------------------------------------------------
+    def imports(self) -> None:
+        """A company's assemblies file (import_rows assemblies with their customers and sites) as
+        an owner imports it: start_import as a dry run, then commit_import, run by a real worker
+        process; end-to-end rows per second over both, and the worker's peak resident memory."""
+        rows = self.scale.import_rows
+        stamp = time.strftime("%Y%m%d%H%M%S")
+        org, owner = self.pick["org"], self.pick["owner"]
+        with tempfile.TemporaryDirectory(prefix="fieldbase-bench-import-") as folder:
+            path = f"{org}/imports/bench-{stamp}.csv"
+            target = Path(folder) / "documents" / path
+            target.parent.mkdir(parents=True)
+            with target.open("w", newline="", encoding="utf-8") as out:
+                writer = csv.writer(out)
+                writer.writerow(
+                    [
+                        "Customer",
+                        "Email",
+                        "Phone",
+                        "Service Address",
+                        "City",
+                        "Zip",
+                        "Type",
+                        "Serial #",
+                        "Manufacturer",
+                        "Size",
+                        "Install Date",
+                    ]
+                )
+                for n in range(rows):
+                    c = n // 4
+                    writer.writerow(
+                        [
+                            f"Import {stamp} customer {c:06d}",
+                            f"c{c:06d}.{stamp}@import.test",
+                            f"+1312{c % 10_000_000:07d}",
+                            f"{100 + (n // 2) % 2} Main Street",
+                            "Chicago",
+                            f"6{c % 10_000:04d}",
+                            ("RP", "DC", "PVB")[n % 3],
+                            f"B{stamp}-{n:07d}",
+                            "Watts",
+                            "1",
+                            f"{1 + n % 12}/{1 + n % 28}/2015",
+                        ]
+                    )
+            size_mb = target.stat().st_size / 1024 / 1024
+            with psycopg.connect(self.inst.dsn(), autocommit=True) as conn:
+                conn.execute(
+                    "insert into storage.objects (bucket_id, name, owner)"
+                    " values ('documents', %s, %s)",
+                    (path, owner),
+                )
+            claims = auth.user_claims(self.inst, owner, self.db, aal="aal2")
+
+            def as_owner(statement: str, *params: Any) -> Any:
+                with psycopg.connect(self.inst.dsn("authenticator", self.db)) as api:
+                    api.execute("set local role authenticated")
+                    api.execute(
+                        "select set_config('request.jwt.claims', %s, true)", (json.dumps(claims),)
+                    )
+                    return api.execute(statement, params).fetchone()[0]
+
+            def wait_for(import_id: Any, status: str) -> float:
+                started = time.perf_counter()
+                with psycopg.connect(self.inst.dsn(), autocommit=True) as conn:
+                    while True:
+                        found, error = conn.execute(
+                            "select status::text, error from public.imports where id = %s",
+                            (import_id,),
+                        ).fetchone()
+                        if found == status:
+                            return time.perf_counter() - started
+                        if found in ("failed", "cancelled") or worker.poll() is not None:
+                            raise RuntimeError(f"the bench import ended {found}: {error}")
+                        time.sleep(0.05)
+
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "worker", "run"],
+                cwd=settings.REPO_ROOT,
+                env={
+                    **self._worker_env(self.inst.dsn("fieldbase_worker", self.db)),
+                    "FIELDBASE_WORKER_REGISTRY": "worker.handlers:build_registry",
+                    "FIELDBASE_WORKER_KINDS": '["import.run"]',
+                    "FIELDBASE_WORKER_STORAGE_DIR": folder,
+                    "FIELDBASE_WORKER_WORKER_ID": "bench-import",
+                },
+            )
+            try:
+                import_id = as_owner(
+                    "select id from public.start_import(%s, 'assemblies', %s)", org, path
+                )
+                dry_run_s = wait_for(import_id, "validated")
+                as_owner("select id from public.commit_import(%s)", import_id)
+                commit_s = wait_for(import_id, "committed")
+                peak_kb = int(
+                    re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{worker.pid}/status").read_text())[1]
+                )
+            finally:
+                worker.terminate()
+                worker.wait(timeout=30)
+            with psycopg.connect(self.inst.dsn(), autocommit=True) as conn:
+                summary_rows = conn.execute(
+                    "select summary -> 'rows' from public.imports where id = %s", (import_id,)
+                ).fetchone()[0]
+        if summary_rows["valid"] != rows:
+            self.notes.append(f"the bench import took {summary_rows['valid']} of {rows} rows")
+        self.figures["import_rows"] = rows
+        self.figures["import_file_mb"] = round(size_mb, 1)
+        self.figures["import_dry_run_s"] = round(dry_run_s, 1)
+        self.figures["import_commit_s"] = round(commit_s, 1)
+        self.figures["import_rows_per_s"] = round(rows / (dry_run_s + commit_s))
+        self.figures["import_worker_peak_mb"] = round(peak_kb / 1024, 1)
+
     # --- soak ------------------------------------------------------------------------------
     def soak(self) -> None:
         self.figures.update(Soak(self.inst, self.db, self.scale.soak_jobs, self.log).run())
@@ -688,7 +806,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["rls", "queue", "latency", "writes", "handlers", "dashboard", "soak"],
+        choices=["rls", "queue", "latency", "writes", "handlers", "dashboard", "imports", "soak"],
         help="run only these benchmarks",
     )
     parser.add_argument(
@@ -713,6 +831,7 @@ def main(argv: list[str] | None = None) -> int:
         bench.writes,
         bench.handlers,
         bench.dashboard,
+        bench.imports,
         bench.soak,
     )
     for step in steps:

@@ -114,6 +114,7 @@ AREAS: dict[str, list[str]] = {
         "storage_quota_speaks_to_members_only",
         "billing_status_leaves_the_lifecycle_to_its_trigger",
     ],
+    "Bulk import": ["bulk_import_tables", "bulk_import"],
 }
 
 # Functions that belong to another area than the migration that created them, for

@@ -229,6 +229,10 @@ export type Database = {
           finalized_by: string | null
           gauge_id: string | null
           id: string
+          import_id: string | null
+          imported: boolean
+          imported_gauge: string | null
+          imported_tester: string | null
           notes: string | null
           organization_id: string
           relief_valve_opening_psid: number | null
@@ -259,6 +263,10 @@ export type Database = {
           finalized_by?: string | null
           gauge_id?: string | null
           id?: string
+          import_id?: string | null
+          imported?: boolean
+          imported_gauge?: string | null
+          imported_tester?: string | null
           notes?: string | null
           organization_id: string
           relief_valve_opening_psid?: number | null
@@ -289,6 +297,10 @@ export type Database = {
           finalized_by?: string | null
           gauge_id?: string | null
           id?: string
+          import_id?: string | null
+          imported?: boolean
+          imported_gauge?: string | null
+          imported_tester?: string | null
           notes?: string | null
           organization_id?: string
           relief_valve_opening_psid?: number | null
@@ -334,6 +346,13 @@ export type Database = {
             columns: ["organization_id", "gauge_id"]
             isOneToOne: false
             referencedRelation: "test_gauges"
+            referencedColumns: ["organization_id", "id"]
+          },
+          {
+            foreignKeyName: "backflow_test_reports_import_fkey"
+            columns: ["organization_id", "import_id"]
+            isOneToOne: false
+            referencedRelation: "imports"
             referencedColumns: ["organization_id", "id"]
           },
           {
@@ -1187,6 +1206,236 @@ export type Database = {
           updated_at?: string
         }
         Relationships: []
+      }
+      import_fields: {
+        Row: {
+          entity: string
+          field: string
+          guesses: string[]
+          kinds: Database["public"]["Enums"]["import_kind"][]
+          label: string
+          max_length: number | null
+          position: number
+          required_for: Database["public"]["Enums"]["import_kind"][]
+          target_column: string
+          value_type: string
+        }
+        Insert: {
+          entity: string
+          field: string
+          guesses?: string[]
+          kinds: Database["public"]["Enums"]["import_kind"][]
+          label: string
+          max_length?: number | null
+          position: number
+          required_for?: Database["public"]["Enums"]["import_kind"][]
+          target_column: string
+          value_type: string
+        }
+        Update: {
+          entity?: string
+          field?: string
+          guesses?: string[]
+          kinds?: Database["public"]["Enums"]["import_kind"][]
+          label?: string
+          max_length?: number | null
+          position?: number
+          required_for?: Database["public"]["Enums"]["import_kind"][]
+          target_column?: string
+          value_type?: string
+        }
+        Relationships: []
+      }
+      import_mappings: {
+        Row: {
+          kind: Database["public"]["Enums"]["import_kind"]
+          mapping: NonNullable<Json>
+          organization_id: string
+          updated_at: string
+        }
+        Insert: {
+          kind: Database["public"]["Enums"]["import_kind"]
+          mapping: NonNullable<Json>
+          organization_id: string
+          updated_at?: string
+        }
+        Update: {
+          kind?: Database["public"]["Enums"]["import_kind"]
+          mapping?: NonNullable<Json>
+          organization_id?: string
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "import_mappings_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "import_mappings_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      import_rows: {
+        Row: {
+          assembly_action: string | null
+          assembly_id: string | null
+          cells: NonNullable<Json>
+          contact_action: string | null
+          contact_id: string | null
+          customer_action: string | null
+          customer_id: string | null
+          errors: NonNullable<Json>
+          extra_cells: number
+          fields: Json | null
+          import_id: string
+          organization_id: string
+          report_action: string | null
+          report_id: string | null
+          row_number: number
+          site_action: string | null
+          site_id: string | null
+        }
+        Insert: {
+          assembly_action?: string | null
+          assembly_id?: string | null
+          cells: NonNullable<Json>
+          contact_action?: string | null
+          contact_id?: string | null
+          customer_action?: string | null
+          customer_id?: string | null
+          errors?: NonNullable<Json>
+          extra_cells?: number
+          fields?: Json | null
+          import_id: string
+          organization_id: string
+          report_action?: string | null
+          report_id?: string | null
+          row_number: number
+          site_action?: string | null
+          site_id?: string | null
+        }
+        Update: {
+          assembly_action?: string | null
+          assembly_id?: string | null
+          cells?: NonNullable<Json>
+          contact_action?: string | null
+          contact_id?: string | null
+          customer_action?: string | null
+          customer_id?: string | null
+          errors?: NonNullable<Json>
+          extra_cells?: number
+          fields?: Json | null
+          import_id?: string
+          organization_id?: string
+          report_action?: string | null
+          report_id?: string | null
+          row_number?: number
+          site_action?: string | null
+          site_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "import_rows_import_fkey"
+            columns: ["organization_id", "import_id"]
+            isOneToOne: false
+            referencedRelation: "imports"
+            referencedColumns: ["organization_id", "id"]
+          },
+        ]
+      }
+      imports: {
+        Row: {
+          committed_at: string | null
+          created_at: string
+          dry_run: boolean
+          encoding: string | null
+          error: string | null
+          file_format: string | null
+          headers: string[] | null
+          id: string
+          kind: Database["public"]["Enums"]["import_kind"]
+          mapping: NonNullable<Json>
+          organization_id: string
+          processed_rows: number
+          refused_rows_path: string | null
+          requested_by: string | null
+          status: Database["public"]["Enums"]["import_status"]
+          storage_path: string
+          summary: NonNullable<Json>
+          total_rows: number | null
+          unknown_columns: string[]
+          updated_at: string
+          validated_at: string | null
+        }
+        Insert: {
+          committed_at?: string | null
+          created_at?: string
+          dry_run?: boolean
+          encoding?: string | null
+          error?: string | null
+          file_format?: string | null
+          headers?: string[] | null
+          id?: string
+          kind: Database["public"]["Enums"]["import_kind"]
+          mapping?: NonNullable<Json>
+          organization_id: string
+          processed_rows?: number
+          refused_rows_path?: string | null
+          requested_by?: string | null
+          status?: Database["public"]["Enums"]["import_status"]
+          storage_path: string
+          summary?: NonNullable<Json>
+          total_rows?: number | null
+          unknown_columns?: string[]
+          updated_at?: string
+          validated_at?: string | null
+        }
+        Update: {
+          committed_at?: string | null
+          created_at?: string
+          dry_run?: boolean
+          encoding?: string | null
+          error?: string | null
+          file_format?: string | null
+          headers?: string[] | null
+          id?: string
+          kind?: Database["public"]["Enums"]["import_kind"]
+          mapping?: NonNullable<Json>
+          organization_id?: string
+          processed_rows?: number
+          refused_rows_path?: string | null
+          requested_by?: string | null
+          status?: Database["public"]["Enums"]["import_status"]
+          storage_path?: string
+          summary?: NonNullable<Json>
+          total_rows?: number | null
+          unknown_columns?: string[]
+          updated_at?: string
+          validated_at?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "imports_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "imports_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
       }
       invitations: {
         Row: {
@@ -4032,6 +4281,38 @@ export type Database = {
       }
       archive_customer: { Args: { customer_id: string }; Returns: undefined }
       archive_site: { Args: { site_id: string }; Returns: undefined }
+      cancel_import: {
+        Args: { import_id: string }
+        Returns: {
+          committed_at: string | null
+          created_at: string
+          dry_run: boolean
+          encoding: string | null
+          error: string | null
+          file_format: string | null
+          headers: string[] | null
+          id: string
+          kind: Database["public"]["Enums"]["import_kind"]
+          mapping: NonNullable<Json>
+          organization_id: string
+          processed_rows: number
+          refused_rows_path: string | null
+          requested_by: string | null
+          status: Database["public"]["Enums"]["import_status"]
+          storage_path: string
+          summary: NonNullable<Json>
+          total_rows: number | null
+          unknown_columns: string[]
+          updated_at: string
+          validated_at: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "imports"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       comment_on_customer_ticket: {
         Args: { body: string; ticket_id: string }
         Returns: {
@@ -4046,6 +4327,38 @@ export type Database = {
         SetofOptions: {
           from: "*"
           to: "ticket_comments"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      commit_import: {
+        Args: { import_id: string }
+        Returns: {
+          committed_at: string | null
+          created_at: string
+          dry_run: boolean
+          encoding: string | null
+          error: string | null
+          file_format: string | null
+          headers: string[] | null
+          id: string
+          kind: Database["public"]["Enums"]["import_kind"]
+          mapping: NonNullable<Json>
+          organization_id: string
+          processed_rows: number
+          refused_rows_path: string | null
+          requested_by: string | null
+          status: Database["public"]["Enums"]["import_status"]
+          storage_path: string
+          summary: NonNullable<Json>
+          total_rows: number | null
+          unknown_columns: string[]
+          updated_at: string
+          validated_at: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "imports"
           isOneToOne: true
           isSetofReturn: false
         }
@@ -4223,6 +4536,10 @@ export type Database = {
           finalized_by: string | null
           gauge_id: string | null
           id: string
+          import_id: string | null
+          imported: boolean
+          imported_gauge: string | null
+          imported_tester: string | null
           notes: string | null
           organization_id: string
           relief_valve_opening_psid: number | null
@@ -4763,6 +5080,44 @@ export type Database = {
         Args: { reason: string; role: string; user_id: string }
         Returns: undefined
       }
+      start_import: {
+        Args: {
+          dry_run?: boolean
+          kind: Database["public"]["Enums"]["import_kind"]
+          mapping?: Json
+          organization_id: string
+          storage_path: string
+        }
+        Returns: {
+          committed_at: string | null
+          created_at: string
+          dry_run: boolean
+          encoding: string | null
+          error: string | null
+          file_format: string | null
+          headers: string[] | null
+          id: string
+          kind: Database["public"]["Enums"]["import_kind"]
+          mapping: NonNullable<Json>
+          organization_id: string
+          processed_rows: number
+          refused_rows_path: string | null
+          requested_by: string | null
+          status: Database["public"]["Enums"]["import_status"]
+          storage_path: string
+          summary: NonNullable<Json>
+          total_rows: number | null
+          unknown_columns: string[]
+          updated_at: string
+          validated_at: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "imports"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
       start_subscription_checkout: {
         Args: {
           billing_interval?: string
@@ -4878,6 +5233,16 @@ export type Database = {
         | "work_orders"
         | "assemblies"
       export_status: "queued" | "ready" | "failed"
+      import_kind: "customers" | "sites" | "assemblies" | "test_history"
+      import_status:
+        | "queued"
+        | "loading"
+        | "validating"
+        | "validated"
+        | "committing"
+        | "committed"
+        | "failed"
+        | "cancelled"
       invoice_status:
         | "draft"
         | "sent"
@@ -5086,6 +5451,17 @@ export const Constants = {
         "assemblies",
       ],
       export_status: ["queued", "ready", "failed"],
+      import_kind: ["customers", "sites", "assemblies", "test_history"],
+      import_status: [
+        "queued",
+        "loading",
+        "validating",
+        "validated",
+        "committing",
+        "committed",
+        "failed",
+        "cancelled",
+      ],
       invoice_status: [
         "draft",
         "sent",

@@ -274,7 +274,8 @@ declare
     'fieldbase-queue-retention', 'fieldbase-rate-limit-purge', 'fieldbase-ticket-sla'
   ];
   live_tables text[] := array[
-    'activity', 'billing_sessions', 'notifications', 'ticket_comments', 'tickets', 'visits', 'work_orders'
+    'activity', 'billing_sessions', 'imports', 'notifications', 'ticket_comments', 'tickets', 'visits',
+    'work_orders'
   ];
   missing text[];
   failing text[];
@@ -369,21 +370,27 @@ begin
     || 'Publications in the dashboard)';
   return next;
 
-  -- The documents bucket: private, sized for PDFs and exports.
+  -- The documents bucket: private, sized for PDFs, exports and the files people import.
   item := 'documents_bucket';
   select b.public, b.file_size_limit, b.allowed_mime_types into bucket
   from storage.buckets as b where b.id = 'documents';
   ok := bucket is not null and not bucket.public
     and coalesce(bucket.file_size_limit, 0) >= 50 * 1024 * 1024
-    and bucket.allowed_mime_types @> array['application/pdf', 'text/csv'];
+    and bucket.allowed_mime_types @> array[
+      'application/pdf', 'text/csv', 'application/zip',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+    ];
   detail := case
     when bucket is null then 'the documents bucket is missing'
     when bucket.public then 'the documents bucket is public: anyone with a path reads invoices'
-    when not ok then format('limit %s bytes, types %s: PDFs and 50 MB CSV exports need more',
-      bucket.file_size_limit, bucket.allowed_mime_types)
-    else 'private, 50 MB, PDF and CSV' end;
+    when not ok then format(
+      'limit %s bytes, types %s: PDFs, 50 MB CSV exports, export archives and imports need more',
+      bucket.file_size_limit, bucket.allowed_mime_types
+    )
+    else 'private, 50 MB, PDF, CSV, ZIP and XLSX' end;
   remedy := 'Run the migrations (supabase db push); in the dashboard keep the bucket private '
-    || 'with a 50 MB limit and types application/pdf, text/csv';
+    || 'with a 50 MB limit and types application/pdf, text/csv, application/zip, '
+    || 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
   return next;
 end
 $$;

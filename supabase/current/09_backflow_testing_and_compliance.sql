@@ -46,7 +46,10 @@ begin
     ), '{}')
   into missing, new.failed_checks
   from private.effective_thresholds(new.assembly_id, new.organization_id) as t;
+  -- An imported report keeps the result recorded then (the import requires it); its readings,
+  -- where the file has them, still name the checks under today's thresholds.
   new.result := case
+    when tg_op = 'INSERT' and new.imported and new.result is not null then new.result
     when missing > 0 then null
     when cardinality(new.failed_checks) = 0 then 'pass'
     else 'fail'

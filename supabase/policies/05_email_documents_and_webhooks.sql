@@ -13,17 +13,17 @@ using (
 
 -- One select policy for both buckets (one permissive policy per role and action): generated
 -- documents for members other than technicians, a technician's documents of their own work,
--- CSV exports for owners and admins, a portal user's own documents, job attachments as the job
--- is readable.
+-- CSV exports and imported files for owners and admins, a portal user's own documents, job
+-- attachments as the job is readable.
 create policy "Members and portal users can download documents and attachments"
 on storage.objects for select to authenticated
 using (
   (
     bucket_id = 'documents' and (storage.foldername(name))[1] in (select private.document_folders())
-    and (storage.foldername(name))[2] is distinct from 'exports'
+    and coalesce((storage.foldername(name))[2], '') not in ('exports', 'imports')
   )
   or (
-    bucket_id = 'documents' and (storage.foldername(name))[2] = 'exports'
+    bucket_id = 'documents' and (storage.foldername(name))[2] in ('exports', 'imports')
     and (storage.foldername(name))[1] in (select private.export_folders())
   )
   or (bucket_id = 'documents' and name in (select private.assigned_document_paths()))

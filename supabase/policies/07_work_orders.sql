@@ -141,19 +141,34 @@ with check (
   and author_id = (select auth.uid())
 );
 
--- attachments ------------------------------------------------------------------------------------
-create policy "Dispatchers and assigned technicians can attach files to jobs"
+-- attachments, and files to import ---------------------------------------------------------------
+-- One insert and one delete policy on storage.objects (one permissive policy per role and
+-- action): job attachments as the job is workable, and the files owners and admins import
+-- (documents bucket, <organization_id>/imports/; see supabase/current/17_bulk_import.sql).
+create policy "Members attach files to jobs; owners and admins upload imports"
 on storage.objects for insert to authenticated
 with check (
-  bucket_id = 'attachments'
-  and array_to_string((storage.foldername(name))[1:3], '/')
-  in (select private.writable_work_order_folders())
+  (
+    bucket_id = 'attachments'
+    and array_to_string((storage.foldername(name))[1:3], '/')
+    in (select private.writable_work_order_folders())
+  )
+  or (
+    bucket_id = 'documents' and (storage.foldername(name))[2] = 'imports'
+    and (storage.foldername(name))[1] in (select private.export_folders())
+  )
 );
 
-create policy "Dispatchers and assigned technicians can remove job attachments"
+create policy "Members can remove job attachments; owners and admins imports"
 on storage.objects for delete to authenticated
 using (
-  bucket_id = 'attachments'
-  and array_to_string((storage.foldername(name))[1:3], '/')
-  in (select private.writable_work_order_folders())
+  (
+    bucket_id = 'attachments'
+    and array_to_string((storage.foldername(name))[1:3], '/')
+    in (select private.writable_work_order_folders())
+  )
+  or (
+    bucket_id = 'documents' and (storage.foldername(name))[2] = 'imports'
+    and (storage.foldername(name))[1] in (select private.export_folders())
+  )
 );

@@ -22,6 +22,7 @@ LIVE = {
     "tickets",
     "ticket_comments",
     "billing_sessions",
+    "imports",
 }
 
 

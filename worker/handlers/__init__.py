@@ -11,11 +11,12 @@ def build_registry() -> Registry:
         documents,
         email,
         exports,
+        imports,
         organizations_leaving,
         webhooks,
     )
 
     registry = Registry()
-    for module in (email, documents, webhooks, exports, billing, organizations_leaving):
+    for module in (email, documents, webhooks, exports, billing, organizations_leaving, imports):
         module.register(registry)
     return registry

@@ -161,3 +161,33 @@ select queue.billing_credit(%(credit_id)s) as credit;
 
 -- name: record_billing_credit
 select queue.record_billing_credit(%(credit_id)s, %(transaction_id)s) as recorded;
+
+-- name: import_of_job
+select * from queue.import_of_job(%(worker_id)s, %(job_id)s);
+
+-- name: begin_import
+select * from queue.begin_import(
+  %(worker_id)s, %(job_id)s, %(file_format)s, %(encoding)s, %(headers)s::text[]
+);
+
+-- name: load_import_rows
+select queue.load_import_rows(%(worker_id)s, %(job_id)s, %(batch)s::jsonb)::text as status;
+
+-- name: finish_loading_import
+select queue.finish_loading_import(%(worker_id)s, %(job_id)s, %(total_rows)s)::text as status;
+
+-- name: validate_import
+select * from queue.validate_import(%(worker_id)s, %(job_id)s);
+
+-- name: commit_import_rows
+select queue.commit_import_rows(
+  %(worker_id)s, %(job_id)s, %(first_row)s, %(last_row)s
+)::text as status;
+
+-- name: import_refused_lines
+select line from queue.import_refused_lines(%(worker_id)s, %(job_id)s) as line;
+
+-- name: finish_import
+select * from queue.finish_import(
+  %(worker_id)s, %(job_id)s, %(refused_rows_path)s, %(error)s
+);

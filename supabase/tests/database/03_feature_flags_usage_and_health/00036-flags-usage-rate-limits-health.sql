@@ -175,8 +175,11 @@ select is(
 );
 select results_eq(
   $$select file_size_limit, allowed_mime_types from storage.buckets where id = 'documents'$$,
-  $$values (52428800::bigint, array['application/pdf', 'text/csv'])$$,
-  'The documents bucket takes PDFs and CSV exports of at most 50 MB, whoever uploads'
+  $$values (52428800::bigint, array[
+    'application/pdf', 'text/csv', 'application/zip',
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+  ])$$,
+  'The documents bucket takes PDFs, CSV exports, export archives and imported workbooks of at most 50 MB, whoever uploads'
 );
 
 select * from finish();
