@@ -265,10 +265,11 @@ class Bench:
                 (pick["technician"],),
             ).fetchone()["day"]
             if not create_portal_user:
-                pick["portal"] = conn.execute(
-                    "select user_id from public.portal_accounts where customer_id = %s",
-                    (pick["customer"],),
-                ).fetchone()["user_id"]
+                portal = conn.execute(
+                    "select customer_id, user_id from public.portal_accounts"
+                    " where email = 'contact@bench.test'"
+                ).fetchone()
+                pick["customer"], pick["portal"] = portal["customer_id"], portal["user_id"]
                 self.pick = pick
                 return
             # A portal user of the customer, as the portal's invitation would leave it.
@@ -663,7 +664,16 @@ class Bench:
         process; end-to-end rows per second over both, and the worker's peak resident memory."""
         rows = self.scale.import_rows
         stamp = time.strftime("%Y%m%d%H%M%S")
-        org, owner = self.pick["org"], self.pick["owner"]
+        # An area code per run, so a run's customers match no earlier run's by phone.
+        area = 200 + int(stamp[-6:]) % 700
+        # Another organization than the one the other benchmarks read, so their data stays as
+        # generated.
+        with psycopg.connect(self.inst.dsn()) as conn:
+            org, owner = conn.execute(
+                "select o.id, m.user_id from public.organizations as o"
+                " join public.memberships as m on m.organization_id = o.id and m.role = 'owner'"
+                " where o.name = 'Bench 2'"
+            ).fetchone()
         with tempfile.TemporaryDirectory(prefix="fieldbase-bench-import-") as folder:
             path = f"{org}/imports/bench-{stamp}.csv"
             target = Path(folder) / "documents" / path
@@ -691,7 +701,7 @@ class Bench:
                         [
                             f"Import {stamp} customer {c:06d}",
                             f"c{c:06d}.{stamp}@import.test",
-                            f"+1312{c % 10_000_000:07d}",
+                            f"+1{area}{c % 10_000_000:07d}",
                             f"{100 + (n // 2) % 2} Main Street",
                             "Chicago",
                             f"6{c % 10_000:04d}",

@@ -218,6 +218,7 @@ export type Database = {
       }
       backflow_test_reports: {
         Row: {
+          air_gap_inches: number | null
           air_inlet_opening_psid: number | null
           assembly_id: string
           certification_id: string | null
@@ -233,12 +234,20 @@ export type Database = {
           imported: boolean
           imported_gauge: string | null
           imported_tester: string | null
+          initial_air_inlet_opening_psid: number | null
+          initial_check_valve_1_psid: number | null
+          initial_check_valve_2_psid: number | null
+          initial_relief_valve_opening_psid: number | null
+          line_pressure_psi: number | null
           notes: string | null
           organization_id: string
           relief_valve_opening_psid: number | null
+          repair_parts: string | null
           repairs: string | null
           result: Database["public"]["Enums"]["backflow_result"] | null
           retest_of_id: string | null
+          shutoff_valve_1_tight: boolean | null
+          shutoff_valve_2_tight: boolean | null
           status: Database["public"]["Enums"]["backflow_report_status"]
           submission_queued_at: string | null
           submission_reference: string | null
@@ -246,12 +255,14 @@ export type Database = {
           submitted_via:
             | Database["public"]["Enums"]["report_submission_method"]
             | null
+          supply_pipe_diameter_inches: number | null
           tested_on: string
           updated_at: string
           user_id: string
           work_order_id: string | null
         }
         Insert: {
+          air_gap_inches?: number | null
           air_inlet_opening_psid?: number | null
           assembly_id: string
           certification_id?: string | null
@@ -267,12 +278,20 @@ export type Database = {
           imported?: boolean
           imported_gauge?: string | null
           imported_tester?: string | null
+          initial_air_inlet_opening_psid?: number | null
+          initial_check_valve_1_psid?: number | null
+          initial_check_valve_2_psid?: number | null
+          initial_relief_valve_opening_psid?: number | null
+          line_pressure_psi?: number | null
           notes?: string | null
           organization_id: string
           relief_valve_opening_psid?: number | null
+          repair_parts?: string | null
           repairs?: string | null
           result?: Database["public"]["Enums"]["backflow_result"] | null
           retest_of_id?: string | null
+          shutoff_valve_1_tight?: boolean | null
+          shutoff_valve_2_tight?: boolean | null
           status?: Database["public"]["Enums"]["backflow_report_status"]
           submission_queued_at?: string | null
           submission_reference?: string | null
@@ -280,12 +299,14 @@ export type Database = {
           submitted_via?:
             | Database["public"]["Enums"]["report_submission_method"]
             | null
+          supply_pipe_diameter_inches?: number | null
           tested_on: string
           updated_at?: string
           user_id?: string
           work_order_id?: string | null
         }
         Update: {
+          air_gap_inches?: number | null
           air_inlet_opening_psid?: number | null
           assembly_id?: string
           certification_id?: string | null
@@ -301,12 +322,20 @@ export type Database = {
           imported?: boolean
           imported_gauge?: string | null
           imported_tester?: string | null
+          initial_air_inlet_opening_psid?: number | null
+          initial_check_valve_1_psid?: number | null
+          initial_check_valve_2_psid?: number | null
+          initial_relief_valve_opening_psid?: number | null
+          line_pressure_psi?: number | null
           notes?: string | null
           organization_id?: string
           relief_valve_opening_psid?: number | null
+          repair_parts?: string | null
           repairs?: string | null
           result?: Database["public"]["Enums"]["backflow_result"] | null
           retest_of_id?: string | null
+          shutoff_valve_1_tight?: boolean | null
+          shutoff_valve_2_tight?: boolean | null
           status?: Database["public"]["Enums"]["backflow_report_status"]
           submission_queued_at?: string | null
           submission_reference?: string | null
@@ -314,6 +343,7 @@ export type Database = {
           submitted_via?:
             | Database["public"]["Enums"]["report_submission_method"]
             | null
+          supply_pipe_diameter_inches?: number | null
           tested_on?: string
           updated_at?: string
           user_id?: string
@@ -1286,6 +1316,8 @@ export type Database = {
         Row: {
           assembly_action: string | null
           assembly_id: string | null
+          authority_id: string | null
+          cell_errors: Json | null
           cells: NonNullable<Json>
           contact_action: string | null
           contact_id: string | null
@@ -1305,6 +1337,8 @@ export type Database = {
         Insert: {
           assembly_action?: string | null
           assembly_id?: string | null
+          authority_id?: string | null
+          cell_errors?: Json | null
           cells: NonNullable<Json>
           contact_action?: string | null
           contact_id?: string | null
@@ -1324,6 +1358,8 @@ export type Database = {
         Update: {
           assembly_action?: string | null
           assembly_id?: string | null
+          authority_id?: string | null
+          cell_errors?: Json | null
           cells?: NonNullable<Json>
           contact_action?: string | null
           contact_id?: string | null
@@ -4525,6 +4561,7 @@ export type Database = {
       finalize_backflow_test: {
         Args: { report_id: string }
         Returns: {
+          air_gap_inches: number | null
           air_inlet_opening_psid: number | null
           assembly_id: string
           certification_id: string | null
@@ -4540,12 +4577,20 @@ export type Database = {
           imported: boolean
           imported_gauge: string | null
           imported_tester: string | null
+          initial_air_inlet_opening_psid: number | null
+          initial_check_valve_1_psid: number | null
+          initial_check_valve_2_psid: number | null
+          initial_relief_valve_opening_psid: number | null
+          line_pressure_psi: number | null
           notes: string | null
           organization_id: string
           relief_valve_opening_psid: number | null
+          repair_parts: string | null
           repairs: string | null
           result: Database["public"]["Enums"]["backflow_result"] | null
           retest_of_id: string | null
+          shutoff_valve_1_tight: boolean | null
+          shutoff_valve_2_tight: boolean | null
           status: Database["public"]["Enums"]["backflow_report_status"]
           submission_queued_at: string | null
           submission_reference: string | null
@@ -4553,6 +4598,7 @@ export type Database = {
           submitted_via:
             | Database["public"]["Enums"]["report_submission_method"]
             | null
+          supply_pipe_diameter_inches: number | null
           tested_on: string
           updated_at: string
           user_id: string
@@ -5209,6 +5255,7 @@ export type Database = {
         | "svb"
         | "dcda"
         | "rpda"
+        | "air_gap"
         | "hvac_unit"
         | "water_heater"
         | "boiler"
@@ -5424,6 +5471,7 @@ export const Constants = {
         "svb",
         "dcda",
         "rpda",
+        "air_gap",
         "hvac_unit",
         "water_heater",
         "boiler",

@@ -159,6 +159,18 @@ class Reading(_Model):
     passed: bool | None = None
 
 
+class AuthorityField(_Model):
+    label: str = Field(max_length=200)
+    value: str = Field(max_length=2000)
+
+
+class AuthoritySection(_Model):
+    """The fields a water authority requires on its reports, shown as a section of their own."""
+
+    name: str = Field(max_length=200)
+    fields: list[AuthorityField] = Field(default=[], max_length=MAX_LINES)
+
+
 class InspectionReportDocument(_Model):
     type: Literal["inspection_report"]
     number: str = Field(min_length=1, max_length=50)
@@ -170,6 +182,7 @@ class InspectionReportDocument(_Model):
     certification_number: str | None = None
     device: Device | None = None
     readings: list[Reading] = Field(default=[], max_length=MAX_LINES)
+    authority: AuthoritySection | None = None
     result: Literal["pass", "fail", "repair needed"]
     notes: str | None = None
 
@@ -400,6 +413,9 @@ def _render_inspection(pdf: BrandedPdf, doc: InspectionReportDocument) -> dict:
             for reading in doc.readings:
                 verdict = "" if reading.passed is None else ("Pass" if reading.passed else "Fail")
                 table.row([reading.label, reading.value, verdict])
+    if doc.authority and doc.authority.fields:
+        pdf.heading(f"Required by {doc.authority.name}")
+        pdf.facts([(f.label, f.value) for f in doc.authority.fields])
     if doc.notes:
         pdf.heading("Notes")
         pdf.lines([doc.notes])

@@ -111,6 +111,27 @@ $$;
 revoke all on function private.default_site_time_zone()
 from public, anon, authenticated, service_role;
 
+-- The rule of normalize_phone, without the error: the number in E.164, or null when it is not
+-- one (or empty).
+create or replace function private.phone_or_null(phone text)
+returns text
+language plpgsql immutable
+set search_path = ''
+as $$
+declare
+  digits text := regexp_replace(btrim(phone), '[\s().-]', '', 'g');
+begin
+  if digits ~ '^\+[1-9][0-9]{6,14}$' then
+    return digits;
+  end if;
+  return null;
+end
+$$;
+revoke all on function private.phone_or_null(phone text)
+from public, anon, authenticated, service_role;
+grant execute on function private.phone_or_null(phone text)
+to authenticated, service_role;
+
 -- A phone number in E.164 (+15551234567): spaces, dots, dashes and brackets are dropped;
 -- anything else is refused (22023) with the expected form.
 create or replace function private.normalize_phone(phone text)
@@ -119,12 +140,12 @@ language plpgsql immutable
 set search_path = ''
 as $$
 declare
-  digits text := regexp_replace(btrim(phone), '[\s().-]', '', 'g');
+  digits text := private.phone_or_null(phone);
 begin
   if phone is null or btrim(phone) = '' then
     return null;
   end if;
-  if digits !~ '^\+[1-9][0-9]{6,14}$' then
+  if digits is null then
     raise exception '"%" is not a phone number in international form', left(phone, 40)
     using errcode = '22023', hint = 'Use E.164, such as +15551234567.';
   end if;

@@ -164,11 +164,14 @@ declare
   missing text[];
 begin
   if new.status = 'finalized' and old.status = 'draft' then
-    missing := private.missing_authority_fields(new.assembly_id);
+    missing := array(
+      select f from unnest(private.missing_authority_fields(new.assembly_id) || private.missing_report_fields(new)) as f
+      order by f
+    );
     if cardinality(missing) > 0 then
       raise exception 'The water authority requires % before this report can be filed',
         array_to_string(missing, ', ')
-      using errcode = '23514', hint = 'Fill them in on the assembly or the customer, then finalise.';
+      using errcode = '23514', hint = 'Fill them in on the report, the assembly or the customer, then finalise.';
     end if;
   end if;
   return new;
@@ -177,7 +180,8 @@ $$;
 revoke all on function private.check_authority_fields()
 from public, anon, authenticated, service_role;
 
--- The required fields a report's assembly, site and customer leave empty, by label.
+-- The required fields of the assembly and customer that a report's assembly, site and customer
+-- leave empty (the report's own are private.missing_report_fields').
 create or replace function private.missing_authority_fields(assembly uuid)
 returns text[]
 language sql stable security definer
@@ -190,11 +194,56 @@ as $$
   inner join public.water_authorities as w on s.water_authority_id = w.id
   cross join lateral unnest(w.required_fields) as f (field)
   where a.id = assembly
+    and f.field in (
+      'water_account_number', 'make', 'model', 'size', 'location_at_site', 'hazard', 'service_type', 'installed_on'
+    )
     and (
       (to_jsonb(a) || jsonb_build_object('water_account_number', c.water_account_number)) ->> f.field
     ) is null
 $$;
 revoke all on function private.missing_authority_fields(assembly uuid)
+from public, anon, authenticated, service_role;
+
+-- The report fields the site's authority requires that a report leaves empty: line pressure,
+-- both shut-off valves, and, for a test repaired and retested on the visit (a repair described
+-- or an initial reading recorded), every initial reading its kind grades, the repair and its
+-- parts; for an air gap, its measurements.
+create or replace function private.missing_report_fields(report backflow_test_reports)
+returns text[]
+language sql stable security definer
+set search_path = ''
+as $$
+  select coalesce(array_agg(f.field order by f.field), '{}')
+  from public.assemblies as a
+  inner join public.sites as s on a.site_id = s.id
+  inner join public.water_authorities as w on s.water_authority_id = w.id
+  cross join lateral unnest(w.required_fields) as f (field)
+  cross join lateral (
+    select report.repairs is not null or num_nonnulls(
+      report.initial_check_valve_1_psid, report.initial_check_valve_2_psid,
+      report.initial_relief_valve_opening_psid, report.initial_air_inlet_opening_psid
+    ) > 0 as repaired
+  ) as visit
+  where a.id = report.assembly_id
+    and case f.field
+      when 'line_pressure' then report.line_pressure_psi is null
+      when 'shutoff_valves' then report.shutoff_valve_1_tight is null or report.shutoff_valve_2_tight is null
+      when 'initial_readings' then visit.repaired and exists (
+        select from private.effective_thresholds(report.assembly_id, report.organization_id) as t
+        where case t.reading
+          when 'check_valve_1' then report.initial_check_valve_1_psid
+          when 'check_valve_2' then report.initial_check_valve_2_psid
+          when 'relief_valve_opening' then report.initial_relief_valve_opening_psid
+          when 'air_inlet_opening' then report.initial_air_inlet_opening_psid
+        end is null
+      )
+      when 'repair_description' then visit.repaired and report.repairs is null
+      when 'repair_parts' then visit.repaired and report.repair_parts is null
+      when 'air_gap' then a.kind = 'air_gap' and (report.air_gap_inches is null or report.supply_pipe_diameter_inches is null)
+      else false
+    end
+$$;
+revoke all on function private.missing_report_fields(report backflow_test_reports)
 from public, anon, authenticated, service_role;
 
 -- The free time of an organization's technicians on a day, in the organization's time zone:

@@ -46,6 +46,14 @@ begin
     ), '{}')
   into missing, new.failed_checks
   from private.effective_thresholds(new.assembly_id, new.organization_id) as t;
+  -- An air gap is measured: it passes at twice the supply pipe's diameter, and at least 1 inch.
+  if (select a.kind from public.assemblies as a where a.id = new.assembly_id) = 'air_gap' then
+    missing := num_nulls(new.air_gap_inches, new.supply_pipe_diameter_inches);
+    new.failed_checks := case
+      when new.air_gap_inches < greatest(2 * new.supply_pipe_diameter_inches, 1) then array['Air gap']
+      else '{}'
+    end;
+  end if;
   -- An imported report keeps the result recorded then (the import requires it); its readings,
   -- where the file has them, still name the checks under today's thresholds.
   new.result := case
@@ -135,7 +143,8 @@ begin
     a.kind, a.make, a.model, a.serial_number, a.size, a.location_at_site,
     c.name as customer_name, c.email as customer_email,
     concat_ws(', ', s.line1, s.city, s.postal_code) as site_address,
-    w.id as authority_id, w.submission_method, w.email as authority_email, w.webhook_endpoint_id,
+    w.id as authority_id, w.name as authority_name, w.required_fields, w.submission_method,
+    w.email as authority_email, w.webhook_endpoint_id,
     private.display_name(report.user_id) as tester_name
   into context
   from public.assemblies as a
@@ -173,7 +182,18 @@ begin
           when 'air_inlet_opening' then report.air_inlet_opening_psid
         end as value
       ) as r
-    ),
+    ) || case when context.kind = 'air_gap' then jsonb_build_array(jsonb_build_object(
+      'label', 'Air gap',
+      'value', format(
+        '%s in over a %s in supply pipe (at least %s)', report.air_gap_inches, report.supply_pipe_diameter_inches,
+        greatest(2 * report.supply_pipe_diameter_inches, 1)
+      ),
+      'passed', report.result = 'pass'
+    )) else '[]'::jsonb end,
+    -- What the site's authority requires, in a section of its own: the form it expects.
+    'authority', case when cardinality(context.required_fields) > 0 then jsonb_build_object(
+      'name', context.authority_name, 'fields', private.authority_report_fields(report)
+    ) end,
     'result', report.result
   );
   email_payload := jsonb_build_object(
@@ -584,6 +604,60 @@ as $$
   where a.id = assembly and a.organization_id = organization
 $$;
 revoke all on function private.effective_thresholds(assembly uuid, organization uuid)
+from public, anon, authenticated, service_role;
+
+-- The fields the site's authority requires, as the report's PDF shows them: [{label, value}],
+-- in the authority's order ("Not recorded" where a value is empty).
+create or replace function private.authority_report_fields(report backflow_test_reports)
+returns jsonb
+language sql stable security definer
+set search_path = ''
+as $$
+  select coalesce(jsonb_agg(jsonb_build_object('label', v.label, 'value', coalesce(v.value, 'Not recorded'))
+    order by f.position, v.position), '[]'::jsonb)
+  from public.assemblies as a
+  inner join public.sites as s on a.site_id = s.id
+  inner join public.customers as c on s.customer_id = c.id
+  inner join public.water_authorities as w on s.water_authority_id = w.id
+  cross join lateral unnest(w.required_fields) with ordinality as f (field, position)
+  cross join lateral (
+    select 1 as position, upper(left(f.field, 1)) || replace(substr(f.field, 2), '_', ' ') as label,
+      (to_jsonb(a) || jsonb_build_object('water_account_number', c.water_account_number)) ->> f.field as value
+    where f.field in (
+      'water_account_number', 'make', 'model', 'size', 'location_at_site', 'hazard', 'service_type', 'installed_on'
+    )
+    union all
+    select 1, 'Line pressure', report.line_pressure_psi || ' psi' where f.field = 'line_pressure'
+    union all
+    select n, 'Shut-off valve #' || n,
+      case when tight then 'Closed tight' when not tight then 'Leaking' end
+    from (values (1, report.shutoff_valve_1_tight), (2, report.shutoff_valve_2_tight)) as sv (n, tight)
+    where f.field = 'shutoff_valves'
+    union all
+    select row_number() over (order by t.label), 'Initial ' || lower(t.label),
+      coalesce(r.value || ' psid', case when report.repairs is null then 'No repair: as the final test' end)
+    from private.effective_thresholds(report.assembly_id, report.organization_id) as t
+    cross join lateral (
+      select case t.reading
+        when 'check_valve_1' then report.initial_check_valve_1_psid
+        when 'check_valve_2' then report.initial_check_valve_2_psid
+        when 'relief_valve_opening' then report.initial_relief_valve_opening_psid
+        when 'air_inlet_opening' then report.initial_air_inlet_opening_psid
+      end as value
+    ) as r
+    where f.field = 'initial_readings'
+    union all
+    select 1, 'Repair', coalesce(report.repairs, 'None') where f.field = 'repair_description'
+    union all
+    select 1, 'Repair parts', coalesce(report.repair_parts, case when report.repairs is null then 'None' end)
+    where f.field = 'repair_parts'
+    union all
+    select 1, 'Air gap', report.air_gap_inches || ' in over a ' || report.supply_pipe_diameter_inches || ' in supply pipe'
+    where f.field = 'air_gap'
+  ) as v
+  where a.id = report.assembly_id
+$$;
+revoke all on function private.authority_report_fields(report backflow_test_reports)
 from public, anon, authenticated, service_role;
 
 -- A report without a test date is dated the site's day today (its time zone, whatever the

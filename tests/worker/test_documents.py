@@ -119,6 +119,13 @@ def test_every_document_kind_renders(sql, run, settings):
                 {"label": "Check valve 1 (psid)", "value": "5.8", "passed": True},
                 {"label": "Relief valve opened at (psid)", "value": "2.9", "passed": True},
             ],
+            "authority": {
+                "name": "Springfield Water",
+                "fields": [
+                    {"label": "Line pressure", "value": "62.0 psi"},
+                    {"label": "Shut-off valve #2", "value": "Leaking"},
+                ],
+            },
             "result": "pass",
         },
         {
@@ -146,6 +153,10 @@ def test_every_document_kind_renders(sql, run, settings):
     assert "USD 640.00" in texts["estimate"] and "Valid until" in texts["estimate"]
     assert "PASS" in texts["inspection_report"] and "Watts 909" in texts["inspection_report"]
     assert "Relief valve opened at (psid)" in texts["inspection_report"]
+    # The authority's required fields, in the section its form has them.
+    authority = texts["inspection_report"].split("Required by Springfield Water", 1)[1]
+    assert "Line pressure" in authority and "Shut-off valve #2" in authority
+    assert "Leaking" in authority
     assert "[x]" in texts["work_order"] and "25.00" in texts["work_order"]
 
 

@@ -165,7 +165,8 @@ begin
     raise exception 'Only a finished dry run can be committed; this import is %', import.status
     using errcode = 'PT409';
   end if;
-  update public.imports as i set dry_run = false, status = 'queued', error = null
+  -- The rows are loaded and read already: the worker validates them again, then commits.
+  update public.imports as i set dry_run = false, status = 'validating', error = null
   where i.id = import.id
   returning * into import;
   perform queue.enqueue(
@@ -185,6 +186,7 @@ CREATE OR REPLACE FUNCTION private.commit_import_rows (
   LANGUAGE plpgsql
   SECURITY DEFINER
   SET search_path TO ''
+  SET jit TO 'off'
   AS $function$
 declare
   organization uuid := import.organization_id;
@@ -289,13 +291,17 @@ begin
       organization, r.customer_id, r.fields ->> 'site_name', r.fields ->> 'site_line1',
       r.fields ->> 'site_line2', r.fields ->> 'site_city', r.fields ->> 'site_region',
       r.fields ->> 'site_postal_code', coalesce(r.fields ->> 'site_country', 'US'),
-      r.fields ->> 'site_time_zone', (r.fields ->> 'water_authority')::uuid, r.fields ->> 'access_notes'
+      r.fields ->> 'site_time_zone', r.authority_id, r.fields ->> 'access_notes'
     from public.import_rows as r
     where r.import_id = import.id and r.row_number between first_row and last_row
       and r.errors = '[]' and r.site_action = 'new'
       and not exists (
         select from public.sites as s
         where s.organization_id = organization and s.customer_id = r.customer_id and s.deleted_at is null
+          and s.customer_id in (
+            select r2.customer_id from public.import_rows as r2
+            where r2.import_id = import.id and r2.row_number between first_row and last_row and r2.site_action = 'new'
+          )
           and private.import_site_key(s.line1, s.postal_code)
           = private.import_site_key(r.fields ->> 'site_line1', r.fields ->> 'site_postal_code')
       )
@@ -322,10 +328,10 @@ begin
       region = coalesce(ch.fields ->> 'site_region', s.region),
       country = coalesce(ch.fields ->> 'site_country', s.country),
       time_zone = coalesce(ch.fields ->> 'site_time_zone', s.time_zone),
-      water_authority_id = coalesce((ch.fields ->> 'water_authority')::uuid, s.water_authority_id),
+      water_authority_id = coalesce(ch.authority_id, s.water_authority_id),
       access_notes = coalesce(ch.fields ->> 'access_notes', s.access_notes)
     from (
-      select distinct on (r.site_id) r.site_id, r.fields
+      select distinct on (r.site_id) r.site_id, r.fields, r.authority_id
       from public.import_rows as r
       where r.import_id = import.id and r.row_number between first_row and last_row
         and r.errors = '[]' and r.site_action = 'changed'
@@ -421,56 +427,23 @@ begin
 end
 $function$;
 
-CREATE OR REPLACE FUNCTION private.evaluate_backflow_test()
-  RETURNS TRIGGER
+CREATE OR REPLACE FUNCTION private.email_or_null (
+  address text
+)
+  RETURNS text
   LANGUAGE plpgsql
-  SECURITY DEFINER
+  IMMUTABLE
   SET search_path TO ''
   AS $function$
 declare
-  readings jsonb := jsonb_build_object(
-    'check_valve_1', new.check_valve_1_psid, 'check_valve_2', new.check_valve_2_psid,
-    'relief_valve_opening', new.relief_valve_opening_psid,
-    'air_inlet_opening', new.air_inlet_opening_psid
-  );
-  missing integer;
-  -- What a submission may still add to a finalised report.
-  submission text[] := array['submitted_at', 'submitted_via', 'submission_reference', 'updated_at'];
+  normalized text := lower(btrim(address));
 begin
-  if tg_op = 'UPDATE' and old.status = 'finalized'
-     and (to_jsonb(new) - submission) is distinct from (to_jsonb(old) - submission) then
-    raise exception 'A finalised test report cannot be changed' using errcode = 'PT409',
-    hint = 'Record a retest instead.';
+  if char_length(normalized) <= 254
+     and normalized ~ '^[a-z0-9.!#$%&''*+/=?^_`{|}~-]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$'
+     and normalized !~ '(^\.|\.\.|\.@)' then
+    return normalized;
   end if;
-  if new.retest_of_id is not null
-     and (tg_op = 'INSERT' or new.retest_of_id is distinct from old.retest_of_id)
-     and not exists (
-       select from public.backflow_test_reports as r
-       where r.id = new.retest_of_id and r.organization_id = new.organization_id
-         and r.assembly_id = new.assembly_id and r.status = 'finalized' and r.result = 'fail'
-     ) then
-    raise exception 'A retest follows a finalised failed test of the same assembly'
-    using errcode = '23514';
-  end if;
-  if tg_op = 'UPDATE' and old.status = 'finalized' then
-    return new;
-  end if;
-  select
-    count(*) filter (where readings ->> t.reading is null),
-    coalesce(array_agg(t.label order by t.label) filter (
-      where (readings ->> t.reading)::numeric < t.minimum_psid
-    ), '{}')
-  into missing, new.failed_checks
-  from private.effective_thresholds(new.assembly_id, new.organization_id) as t;
-  -- An imported report keeps the result recorded then (the import requires it); its readings,
-  -- where the file has them, still name the checks under today's thresholds.
-  new.result := case
-    when tg_op = 'INSERT' and new.imported and new.result is not null then new.result
-    when missing > 0 then null
-    when cardinality(new.failed_checks) = 0 then 'pass'
-    else 'fail'
-  end::public.backflow_result;
-  return new;
+  return null;
 end
 $function$;
 
@@ -531,12 +504,14 @@ CREATE OR REPLACE FUNCTION private.import_customer_key (
   fields jsonb
 )
   RETURNS text
-  LANGUAGE sql
+  LANGUAGE plpgsql
   IMMUTABLE
   SET search_path TO ''
   AS $function$
-  select lower(fields ->> 'customer_name') || '|'
-    || coalesce(lower(regexp_replace(fields ->> 'billing_postal_code', '\s', '', 'g')), '')
+begin
+  return lower(fields ->> 'customer_name') || '|'
+    || coalesce(lower(regexp_replace(fields ->> 'billing_postal_code', '\s', '', 'g')), '');
+end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.import_date (
@@ -566,18 +541,20 @@ CREATE OR REPLACE FUNCTION private.import_differs (
   stored jsonb
 )
   RETURNS boolean
-  LANGUAGE sql
+  LANGUAGE plpgsql
   STABLE
   SET search_path TO ''
   AS $function$
-  select exists (
+begin
+  return exists (
     select from public.import_fields as f
     where f.entity = import_differs.entity and fields ? f.field
       and f.field not in (
         'customer_name', 'billing_postal_code', 'contact_name', 'site_line1', 'site_postal_code', 'serial_number'
       )
       and (fields ->> f.field) is distinct from (stored ->> f.target_column)
-  )
+  );
+end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.import_header_key (
@@ -633,7 +610,7 @@ CREATE OR REPLACE FUNCTION private.import_months (
   SET search_path TO ''
   AS $function$
 begin
-  if value !~ '^\d{1,3}$' or value::integer not between 1 and 120 then
+  if value !~ '^\+?\d{1,3}$' or value::integer not between 1 and 120 then
     raise exception '"%" is not a test interval', left(value, 40) using errcode = '22023',
     hint = 'Give whole months from 1 to 120.';
   end if;
@@ -672,16 +649,17 @@ CREATE OR REPLACE FUNCTION private.import_read (
   SET search_path TO ''
   AS $function$
 declare
-  cell text := btrim(raw);
+  cell text := private.import_trim(raw);
   hint text;
 begin
-  if cell is null or cell = '' then
+  if cell is null then
     return;
   end if;
   begin
     normalized := case value_type
       when 'text' then cell
-      when 'name' then regexp_replace(cell, '\s+', ' ', 'g')
+      -- As normalize_contact_fields stores a name.
+      when 'name' then btrim(regexp_replace(cell, '\s+', ' ', 'g'))
       when 'email' then private.normalize_email(cell)
       when 'phone' then private.normalize_phone(cell)
       when 'time_zone' then private.import_time_zone(cell)
@@ -730,12 +708,14 @@ CREATE OR REPLACE FUNCTION private.import_site_key (
   postal_code text
 )
   RETURNS text
-  LANGUAGE sql
+  LANGUAGE plpgsql
   IMMUTABLE
   SET search_path TO ''
   AS $function$
-  select lower(btrim(regexp_replace(line1, '\s+', ' ', 'g'))) || '|'
-    || coalesce(lower(regexp_replace(postal_code, '\s', '', 'g')), '')
+begin
+  return lower(btrim(regexp_replace(line1, '\s+', ' ', 'g'))) || '|'
+    || coalesce(lower(regexp_replace(postal_code, '\s', '', 'g')), '');
+end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.import_time_zone (
@@ -749,6 +729,19 @@ CREATE OR REPLACE FUNCTION private.import_time_zone (
 begin
   perform now() at time zone zone;
   return zone;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.import_trim (
+  cell text
+)
+  RETURNS text
+  LANGUAGE plpgsql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+begin
+  return nullif(btrim(cell, e' \t\n\r\f\013'), '');
 end
 $function$;
 
@@ -770,6 +763,181 @@ begin
     raise exception 'Import % was not found', import_id using errcode = 'PT404';
   end if;
   return import;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.normalize_email (
+  address text
+)
+  RETURNS text
+  LANGUAGE plpgsql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+declare
+  normalized text := private.email_or_null(address);
+begin
+  if normalized is null then
+    raise exception '"%" is not an email address', left(address, 100) using errcode = '22023',
+    hint = 'Use a plain address such as name@example.com.';
+  end if;
+  return normalized;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.normalize_phone (
+  phone text
+)
+  RETURNS text
+  LANGUAGE plpgsql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+declare
+  digits text := private.phone_or_null(phone);
+begin
+  if phone is null or btrim(phone) = '' then
+    return null;
+  end if;
+  if digits is null then
+    raise exception '"%" is not a phone number in international form', left(phone, 40)
+    using errcode = '22023', hint = 'Use E.164, such as +15551234567.';
+  end if;
+  return digits;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.phone_or_null (
+  phone text
+)
+  RETURNS text
+  LANGUAGE plpgsql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+declare
+  digits text := regexp_replace(btrim(phone), '[\s().-]', '', 'g');
+begin
+  if digits ~ '^\+[1-9][0-9]{6,14}$' then
+    return digits;
+  end if;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.read_import_cells (
+  import public.imports
+)
+  RETURNS void
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  SET jit TO 'off'
+  AS $function$
+declare
+  field record;
+  trimmed text;
+  cells text[] := '{}'::text[];
+  reads text[] := '{}'::text[];
+  problems text[] := '{}'::text[];
+  pairs text[] := '{}'::text[];
+  errors text[] := '{}'::text[];
+  lookups text[] := '{}'::text[];
+  n integer := 0;
+begin
+  create temporary table if not exists import_reads (
+    field text, value text, normalized text, problem text, primary key (field, value)
+  ) on commit drop;
+  truncate pg_temp.import_reads;
+  for field in
+    select m.key as header, f.* from jsonb_each_text(import.mapping) as m
+    inner join public.import_fields as f on m.value = f.field
+    order by f.position
+  loop
+    n := n + 1;
+    trimmed := format('nullif(btrim(r.cells ->> %L, e'' \t\n\r\f\013''), '''')', field.header);
+    cells := cells || format('%s as c%s', trimmed, n);
+    if field.value_type in ('text', 'authority') then
+      reads := reads || format('s.c%s as v%s', n, n);
+      problems := problems || format(
+        'case when char_length(v.v%s) > %s then %L end as p%s', n, field.max_length,
+        format('%s is longer than %s characters.', field.label, field.max_length), n
+      );
+    elsif field.value_type = 'name' then
+      reads := reads || format('btrim(regexp_replace(s.c%s, ''\s+'', '' '', ''g'')) as v%s', n, n);
+      problems := problems || format(
+        'case when char_length(v.v%s) > %s then %L end as p%s', n, field.max_length,
+        format('%s is longer than %s characters.', field.label, field.max_length), n
+      );
+    elsif field.value_type in ('email', 'phone') then
+      reads := reads || format('private.%s_or_null(s.c%s) as v%s', field.value_type, n, n);
+      problems := problems || format(
+        'case when s.c%s is not null and v.v%s is null then (select t.problem from '
+        'private.import_read(%L, %s, %L, s.c%s) as t) end as p%s',
+        n, n, field.value_type, coalesce(field.max_length, 0), field.label, n, n
+      );
+    else
+      execute format(
+        'insert into pg_temp.import_reads (field, value, normalized, problem) '
+        'select %L, d.c, t.normalized, t.problem from ('
+        '  select distinct %s as c from public.import_rows as r where r.import_id = $1'
+        ') as d cross join lateral private.import_read(%L, %s, %L, d.c) as t where d.c is not null',
+        field.field, trimmed, field.value_type, coalesce(field.max_length, 0), field.label
+      ) using import.id;
+      lookups := lookups || format(
+        'left join pg_temp.import_reads as d%s on d%s.field = %L and s.c%s = d%s.value', n, n, field.field, n, n
+      );
+      reads := reads || format('d%s.normalized as v%s', n, n);
+      problems := problems || format('d%s.problem as p%s', n, n);
+    end if;
+    pairs := pairs || format('%L, case when p.p%s is null then v.v%s end', field.field, n, n);
+    errors := errors || format(
+      'case when p.p%s is not null then jsonb_build_object(''column'', %L, ''message'', p.p%s) end',
+      n, field.header, n
+    );
+    if import.kind = any(field.required_for) then
+      errors := errors || format(
+        'case when s.c%s is null then jsonb_build_object(''column'', %L, ''message'', %L) end',
+        n, field.header, field.label || ' is required'
+      );
+    end if;
+  end loop;
+  analyze pg_temp.import_reads;
+  execute format(
+    $sql$
+    update public.import_rows as r
+    set
+      fields = x.fields || case when x.fields ? 'serial_number' then jsonb_build_object(
+        'serial_key', upper(regexp_replace(x.fields ->> 'serial_number', '[^A-Za-z0-9]', '', 'g'))
+      ) else '{}'::jsonb end,
+      cell_errors = x.errors
+    from (
+      select
+        s.row_number, f.fields,
+        to_jsonb(array_remove(array[%s]::jsonb [], null))
+        || case when $2 = 'customers' and not f.fields ? 'contact_name'
+            and f.fields ?| array['contact_email', 'contact_phone', 'contact_role']
+          then jsonb_build_array(jsonb_build_object('column', $3, 'message', 'A contact needs a name'))
+          else '[]'::jsonb end
+        || case when s.extra_cells > 0 then jsonb_build_array(jsonb_build_object(
+          'column', '', 'message', format('This row has %%s filled cells beyond the header''s columns', s.extra_cells)
+        )) else '[]'::jsonb end as errors
+      from (
+        select r.row_number, r.extra_cells, %s from public.import_rows as r where r.import_id = $1
+      ) as s
+      %s
+      -- offset 0: each value and problem is computed once per row, not once per use.
+      cross join lateral (select %s offset 0) as v
+      cross join lateral (select %s offset 0) as p
+      cross join lateral (select jsonb_strip_nulls(jsonb_build_object(%s)) as fields offset 0) as f
+    ) as x
+    where r.import_id = $1 and r.row_number = x.row_number
+    $sql$,
+    array_to_string(errors, ', '), array_to_string(cells, ', '), array_to_string(lookups, ' '),
+    array_to_string(reads, ', '), array_to_string(problems, ', '), array_to_string(pairs, ', ')
+  ) using import.id, import.kind::text, (
+    select m.key from jsonb_each_text(import.mapping) as m where m.value = 'contact_name'
+  );
 end
 $function$;
 
@@ -974,6 +1142,7 @@ CREATE OR REPLACE FUNCTION private.validate_import (
   LANGUAGE plpgsql
   SECURITY DEFINER
   SET search_path TO ''
+  SET jit TO 'off'
   AS $function$
 declare
   organization uuid := import.organization_id;
@@ -985,250 +1154,243 @@ begin
   select coalesce(jsonb_object_agg(m.value, m.key), '{}'::jsonb) into header_of
   from jsonb_each_text(import.mapping) as m;
 
-  -- Each cell read as its field's type.
-  update public.import_rows as r
-  set
-    fields = v.fields, errors = v.errors,
-    customer_action = null, customer_id = null, contact_action = null, contact_id = null,
-    site_action = null, site_id = null, assembly_action = null, assembly_id = null,
-    report_action = null, report_id = null
-  from (
-    select
-      r2.row_number,
-      coalesce(jsonb_object_agg(f.field, c.normalized) filter (where c.normalized is not null), '{}'::jsonb) as fields,
-      coalesce(
-        jsonb_agg(jsonb_build_object('column', m.key, 'message', c.problem) order by f.position)
-        filter (where c.problem is not null),
-        '[]'::jsonb
-      )
-      || case when r2.extra_cells > 0 then jsonb_build_array(jsonb_build_object(
-        'column', '', 'message', format('This row has %s filled cells beyond the header''s columns', r2.extra_cells)
-      )) else '[]'::jsonb end as errors
-    from public.import_rows as r2
-    cross join jsonb_each_text(import.mapping) as m
-    inner join public.import_fields as f on m.value = f.field
-    cross join lateral private.import_read(f.value_type, f.max_length, f.label, r2.cells ->> m.key) as c
-    where r2.import_id = import.id
-    group by r2.row_number, r2.extra_cells
-  ) as v
-  where r.import_id = import.id and r.row_number = v.row_number;
-
-  -- What each kind requires, and what only makes sense together.
-  update public.import_rows as r
-  set errors = r.errors || problems.list
-  from (
-    select r2.row_number, jsonb_agg(p.problem order by p.position) as list
-    from public.import_rows as r2
-    cross join lateral (
-      select f.position, jsonb_build_object('column', header_of ->> f.field, 'message', f.label || ' is required') as problem
-      from public.import_fields as f
-      where import.kind = any(f.required_for) and not r2.fields ? f.field
-        and coalesce(btrim(r2.cells ->> (header_of ->> f.field)), '') = ''
-      union all
-      select 100, jsonb_build_object('column', header_of ->> 'contact_name', 'message', 'A contact needs a name')
-      where import.kind = 'customers' and not r2.fields ? 'contact_name'
-        and (r2.fields ?| array['contact_email', 'contact_phone', 'contact_role'])
-      union all
-      select 101, jsonb_build_object(
-        'column', header_of ->> 'tested_on', 'message', format('The test date %s is in the future', r2.fields ->> 'tested_on')
-      )
-      where (r2.fields ->> 'tested_on')::date > today
-      union all
-      select 102, jsonb_build_object(
-        'column', header_of ->> 'water_authority',
-        'message', format('There is no water authority named "%s"; add it first', r2.fields ->> 'water_authority')
-      )
-      where r2.fields ? 'water_authority' and not exists (
-        select from public.water_authorities as w
-        where w.organization_id = organization and lower(w.name) = lower(r2.fields ->> 'water_authority')
-      )
-    ) as p
-    where r2.import_id = import.id
-    group by r2.row_number
-  ) as problems
-  where r.import_id = import.id and r.row_number = problems.row_number;
-
-  -- A water authority is stored by id.
-  update public.import_rows as r
-  set fields = r.fields || jsonb_build_object('water_authority', w.id)
-  from public.water_authorities as w
-  where r.import_id = import.id and r.errors = '[]' and r.fields ? 'water_authority'
-    and w.organization_id = organization and lower(w.name) = lower(r.fields ->> 'water_authority');
-
-  -- Assemblies and tests name assemblies by serial number (as assemblies.serial_key compares them).
-  if import.kind in ('assemblies', 'test_history') then
-    update public.import_rows as r
-    set fields = r.fields || jsonb_build_object(
-      'serial_key', upper(regexp_replace(r.fields ->> 'serial_number', '[^A-Za-z0-9]', '', 'g'))
-    )
-    where r.import_id = import.id and r.fields ? 'serial_number';
+  -- Each cell read as its field's type, once: cells and mapping do not change between a dry run
+  -- and its commit.
+  if exists (select from public.import_rows as r where r.import_id = import.id and r.fields is null) then
+    perform private.read_import_cells(import);
   end if;
 
-  if import.kind = 'test_history' then
-    update public.import_rows as r
-    set assembly_id = a.id
-    from public.assemblies as a
-    where r.import_id = import.id and r.errors = '[]'
-      and a.organization_id = organization and a.serial_key = r.fields ->> 'serial_key';
-    update public.import_rows as r
-    set errors = r.errors || jsonb_build_array(jsonb_build_object(
-      'column', header_of ->> 'serial_number',
-      'message', format('There is no assembly with serial number %s; import the assemblies first', r.fields ->> 'serial_number')
-    ))
-    where r.import_id = import.id and r.errors = '[]' and r.assembly_id is null;
-  end if;
-
-  -- Repeats inside the file: an assembly, or a test of one assembly on one day, once.
-  update public.import_rows as r
-  set errors = r.errors || jsonb_build_array(jsonb_build_object(
-    'column', header_of ->> 'serial_number',
-    'message', case import.kind
-      when 'assemblies' then format('Serial number %s repeats row %s', r.fields ->> 'serial_number', d.first_row)
-      else format('The test of %s on %s repeats row %s', r.fields ->> 'serial_number', r.fields ->> 'tested_on', d.first_row)
-    end
-  ))
-  from (
+  -- Everything else in one statement, then one write: each step a CTE over the last (an UPDATE
+  -- per step leaves a dead version of every row per step). Rows are refused by what depends on
+  -- the database and the day (a test in the future, an authority not added yet, an assembly not
+  -- imported yet), repeats inside the file, or an assembly already at another site; the rest are
+  -- matched by natural keys: a customer by email, then phone, then name and postal code
+  -- (customers.match_key, the oldest live customer where several share an email or phone); a
+  -- contact by its customer and email, else name; a site by its customer and street address; an
+  -- assembly by serial number; a test by assembly and date.
+  with base as materialized (
     select
-      r2.row_number,
-      first_value(r2.row_number) over (
-        partition by r2.fields ->> 'serial_key', case when import.kind = 'test_history' then r2.fields ->> 'tested_on' end
-        order by r2.row_number
+      r.row_number, r.fields, w.id as authority_id,
+      r.cell_errors || to_jsonb(array_remove(array[
+        case when (r.fields ->> 'tested_on')::date > today then jsonb_build_object(
+          'column', header_of ->> 'tested_on', 'message', format('The test date %s is in the future', r.fields ->> 'tested_on')
+        ) end,
+        case when r.fields ? 'water_authority' and w.id is null then jsonb_build_object(
+          'column', header_of ->> 'water_authority',
+          'message', format('There is no water authority named "%s"; add it first', r.fields ->> 'water_authority')
+        ) end
+      ]::jsonb [], null)) as errors
+    from public.import_rows as r
+    left join lateral (
+      select w2.id from public.water_authorities as w2
+      where w2.organization_id = organization and lower(w2.name) = lower(r.fields ->> 'water_authority')
+      limit 1
+    ) as w on r.fields ? 'water_authority'
+    where r.import_id = import.id
+  ),
+
+  history as materialized (
+    select b.row_number, a.id as assembly_id
+    from base as b
+    inner join public.assemblies as a on a.organization_id = organization and a.serial_key = b.fields ->> 'serial_key'
+    where import.kind = 'test_history' and b.errors = '[]'
+  ),
+
+  named as materialized (
+    select
+      b.row_number, b.fields, b.authority_id, h.assembly_id as history_assembly_id,
+      b.errors || case when import.kind = 'test_history' and b.errors = '[]' and h.assembly_id is null
+        then jsonb_build_array(jsonb_build_object(
+          'column', header_of ->> 'serial_number',
+          'message', format('There is no assembly with serial number %s; import the assemblies first', b.fields ->> 'serial_number')
+        ))
+        else '[]'::jsonb end as errors
+    from base as b
+    left join history as h on b.row_number = h.row_number
+  ),
+
+  repeats as materialized (
+    select
+      n.row_number,
+      first_value(n.row_number) over (
+        partition by n.fields ->> 'serial_key', case when import.kind = 'test_history' then n.fields ->> 'tested_on' end
+        order by n.row_number
       ) as first_row
-    from public.import_rows as r2
-    where r2.import_id = import.id and r2.errors = '[]' and import.kind in ('assemblies', 'test_history')
-  ) as d
-  where r.import_id = import.id and r.row_number = d.row_number and d.first_row <> d.row_number;
+    from named as n
+    where n.errors = '[]' and import.kind in ('assemblies', 'test_history')
+  ),
 
-  -- Customers: by email, then phone, then name and postal code (customers.match_key).
-  if import.kind in ('customers', 'sites', 'assemblies') then
-    update public.import_rows as r
-    set customer_id = coalesce(
-      (
-        select c.id from public.customers as c
-        where c.organization_id = organization and c.deleted_at is null and c.email = r.fields ->> 'customer_email'
-        order by c.created_at, c.id limit 1
-      ),
-      (
-        select c.id from public.customers as c
-        where c.organization_id = organization and c.deleted_at is null and c.phone = r.fields ->> 'customer_phone'
-        order by c.created_at, c.id limit 1
-      ),
-      (
-        select c.id from public.customers as c
-        where c.organization_id = organization and c.deleted_at is null
-          and c.match_key = private.import_customer_key(r.fields)
-      )
-    )
-    where r.import_id = import.id and r.errors = '[]';
-    update public.import_rows as r
-    set customer_action = case
-      when r.customer_id is null then 'new'
-      when private.import_differs(r.fields, 'customer', (
-        select to_jsonb(c) from public.customers as c where c.id = r.customer_id
-      )) then 'changed'
-      else 'matched'
-    end
-    where r.import_id = import.id and r.errors = '[]';
-  end if;
+  checked as materialized (
+    select
+      n.row_number, n.fields, n.authority_id, n.history_assembly_id,
+      n.errors || case when rp.first_row <> n.row_number then jsonb_build_array(jsonb_build_object(
+        'column', header_of ->> 'serial_number',
+        'message', case import.kind
+          when 'assemblies' then format('Serial number %s repeats row %s', n.fields ->> 'serial_number', rp.first_row)
+          else format('The test of %s on %s repeats row %s', n.fields ->> 'serial_number', n.fields ->> 'tested_on', rp.first_row)
+        end
+      )) else '[]'::jsonb end as errors
+    from named as n
+    left join repeats as rp on n.row_number = rp.row_number
+  ),
 
-  -- A contact: by the customer and the contact's email, else name.
-  if import.kind = 'customers' then
-    update public.import_rows as r
-    set contact_id = (
-      select k.id from public.customer_contacts as k
-      where k.organization_id = organization and k.customer_id = r.customer_id
-        and (k.email = r.fields ->> 'contact_email' or lower(k.name) = lower(r.fields ->> 'contact_name'))
-      order by k.email = r.fields ->> 'contact_email' desc nulls last, k.created_at, k.id limit 1
-    )
-    where r.import_id = import.id and r.errors = '[]' and r.customer_id is not null and r.fields ? 'contact_name';
-    update public.import_rows as r
-    set contact_action = case
-      when r.contact_id is null then 'new'
-      when private.import_differs(r.fields, 'contact', (
-        select to_jsonb(k) from public.customer_contacts as k where k.id = r.contact_id
-      )) then 'changed'
-      else 'matched'
-    end
-    where r.import_id = import.id and r.errors = '[]' and r.fields ? 'contact_name';
-  end if;
+  by_email as (
+    select distinct on (c.email) c.email, c.id from public.customers as c
+    where c.organization_id = organization and c.deleted_at is null and c.email is not null
+      and import.kind in ('customers', 'sites', 'assemblies')
+    order by c.email, c.created_at, c.id
+  ),
 
-  -- Sites: by the customer and the street address.
-  if import.kind in ('sites', 'assemblies') then
-    update public.import_rows as r
-    set site_id = (
-      select s.id from public.sites as s
-      where s.organization_id = organization and s.customer_id = r.customer_id and s.deleted_at is null
-        and private.import_site_key(s.line1, s.postal_code)
-        = private.import_site_key(r.fields ->> 'site_line1', r.fields ->> 'site_postal_code')
-      order by s.created_at, s.id limit 1
-    )
-    where r.import_id = import.id and r.errors = '[]' and r.customer_id is not null;
-    update public.import_rows as r
-    set site_action = case
-      when r.site_id is null then 'new'
-      when private.import_differs(
-        r.fields, 'site', (select to_jsonb(s) from public.sites as s where s.id = r.site_id)
-      ) then 'changed'
-      else 'matched'
-    end
-    where r.import_id = import.id and r.errors = '[]';
-  end if;
+  by_phone as (
+    select distinct on (c.phone) c.phone, c.id from public.customers as c
+    where c.organization_id = organization and c.deleted_at is null and c.phone is not null
+      and import.kind in ('customers', 'sites', 'assemblies')
+    order by c.phone, c.created_at, c.id
+  ),
 
-  -- Assemblies: by serial number; one already at another site is not moved by an import.
-  if import.kind = 'assemblies' then
-    update public.import_rows as r
-    set assembly_id = a.id
-    from public.assemblies as a
-    where r.import_id = import.id and r.errors = '[]'
-      and a.organization_id = organization and a.serial_key = r.fields ->> 'serial_key';
-    update public.import_rows as r
-    set errors = r.errors || jsonb_build_array(jsonb_build_object(
-      'column', header_of ->> 'serial_number',
-      'message', format(
-        'Serial number %s is already registered at %s; move it in fieldbase, not by an import',
-        r.fields ->> 'serial_number', s.line1
-      )
-    ))
-    from public.assemblies as a
+  customer_of as materialized (
+    select ch.row_number, coalesce(e.id, p.id, k.id) as customer_id
+    from checked as ch
+    left join by_email as e on ch.fields ->> 'customer_email' = e.email
+    left join by_phone as p on ch.fields ->> 'customer_phone' = p.phone
+    left join public.customers as k
+      on k.organization_id = organization and k.deleted_at is null
+      and private.import_customer_key(ch.fields) = k.match_key
+    where ch.errors = '[]' and import.kind in ('customers', 'sites', 'assemblies')
+  ),
+
+  site_candidates as materialized (
+    select distinct on (s.customer_id, private.import_site_key(s.line1, s.postal_code))
+      s.customer_id, private.import_site_key(s.line1, s.postal_code) as address, s.id
+    from public.sites as s
+    where s.organization_id = organization and s.deleted_at is null and import.kind in ('sites', 'assemblies')
+      and s.customer_id in (select co.customer_id from customer_of as co)
+    order by s.customer_id, private.import_site_key(s.line1, s.postal_code), s.created_at, s.id
+  ),
+
+  site_of as materialized (
+    select co.row_number, sc.id as site_id
+    from customer_of as co
+    inner join checked as ch on co.row_number = ch.row_number
+    inner join site_candidates as sc
+      on co.customer_id = sc.customer_id
+      and private.import_site_key(ch.fields ->> 'site_line1', ch.fields ->> 'site_postal_code') = sc.address
+  ),
+
+  assembly_of as materialized (
+    select ch.row_number, a.id as assembly_id, a.site_id as registered_site_id, s.line1 as registered_at
+    from checked as ch
+    inner join public.assemblies as a on a.organization_id = organization and ch.fields ->> 'serial_key' = a.serial_key
     inner join public.sites as s on a.site_id = s.id
-    where r.import_id = import.id and r.errors = '[]' and a.id = r.assembly_id
-      and a.site_id is distinct from r.site_id;
-    update public.import_rows as r
-    set assembly_action = case
-      when r.assembly_id is null then 'new'
-      when private.import_differs(r.fields, 'assembly', (
-        select to_jsonb(a) from public.assemblies as a where a.id = r.assembly_id
-      )) then 'changed'
-      else 'matched'
-    end
-    where r.import_id = import.id and r.errors = '[]';
-  end if;
+    where ch.errors = '[]' and import.kind = 'assemblies'
+  ),
 
-  -- Tests: one of the assembly on the same day is already here.
-  if import.kind = 'test_history' then
-    update public.import_rows as r
-    set
-      report_id = (
-        select t.id from public.backflow_test_reports as t
-        where t.organization_id = organization and t.assembly_id = r.assembly_id
-          and t.tested_on = (r.fields ->> 'tested_on')::date
-        order by t.created_at, t.id limit 1
-      ),
-      assembly_action = 'matched'
-    where r.import_id = import.id and r.errors = '[]';
-    update public.import_rows as r
-    set report_action = case when r.report_id is null then 'new' else 'matched' end
-    where r.import_id = import.id and r.errors = '[]';
-  end if;
+  report_of as materialized (
+    select distinct on (ch.row_number) ch.row_number, t.id as report_id
+    from checked as ch
+    inner join public.backflow_test_reports as t
+      on t.organization_id = organization and ch.history_assembly_id = t.assembly_id
+      and (ch.fields ->> 'tested_on')::date = t.tested_on
+    where ch.errors = '[]' and import.kind = 'test_history'
+    order by ch.row_number, t.created_at, t.id
+  ),
 
-  -- A refused row names nothing.
+  placed as materialized (
+    select
+      ch.row_number, ch.fields, ch.authority_id, co.customer_id, so.site_id, r.report_id,
+      coalesce(ao.assembly_id, ch.history_assembly_id) as assembly_id,
+      ch.errors || case when ao.assembly_id is not null and ao.registered_site_id is distinct from so.site_id
+        then jsonb_build_array(jsonb_build_object(
+          'column', header_of ->> 'serial_number',
+          'message', format(
+            'Serial number %s is already registered at %s; move it in fieldbase, not by an import',
+            ch.fields ->> 'serial_number', ao.registered_at
+          )
+        ))
+        else '[]'::jsonb end as errors
+    from checked as ch
+    left join customer_of as co on ch.row_number = co.row_number
+    left join site_of as so on ch.row_number = so.row_number
+    left join assembly_of as ao on ch.row_number = ao.row_number
+    left join report_of as r on ch.row_number = r.row_number
+  ),
+
+  contact_of as (
+    select
+      p.row_number,
+      (
+        select k.id from public.customer_contacts as k
+        where k.organization_id = organization and k.customer_id = p.customer_id
+          and (k.email = p.fields ->> 'contact_email' or lower(k.name) = lower(p.fields ->> 'contact_name'))
+        order by k.email = p.fields ->> 'contact_email' desc nulls last, k.created_at, k.id limit 1
+      ) as contact_id
+    from placed as p
+    where import.kind = 'customers' and p.errors = '[]' and p.customer_id is not null and p.fields ? 'contact_name'
+  ),
+
+  decided as (
+    select
+      p.row_number, p.errors, p.authority_id,
+      -- A refused row names nothing.
+      case when p.errors = '[]' then p.customer_id end as customer_id,
+      case when p.errors = '[]' then ct.contact_id end as contact_id,
+      case when p.errors = '[]' then p.site_id end as site_id,
+      case when p.errors = '[]' then p.assembly_id end as assembly_id,
+      case when p.errors = '[]' then p.report_id end as report_id,
+      case
+        when p.errors <> '[]' or import.kind not in ('customers', 'sites', 'assemblies') then null
+        when p.customer_id is null then 'new'
+        when private.import_differs(p.fields, 'customer', (
+          select to_jsonb(c) from public.customers as c where c.id = p.customer_id
+        )) then 'changed'
+        else 'matched'
+      end as customer_action,
+      case
+        when p.errors <> '[]' or import.kind <> 'customers' or not p.fields ? 'contact_name' then null
+        when ct.contact_id is null then 'new'
+        when private.import_differs(p.fields, 'contact', (
+          select to_jsonb(k) from public.customer_contacts as k where k.id = ct.contact_id
+        )) then 'changed'
+        else 'matched'
+      end as contact_action,
+      case
+        when p.errors <> '[]' or import.kind not in ('sites', 'assemblies') then null
+        when p.site_id is null then 'new'
+        when private.import_differs(
+          p.fields || jsonb_strip_nulls(jsonb_build_object('water_authority', p.authority_id)), 'site',
+          (select to_jsonb(s) from public.sites as s where s.id = p.site_id)
+        ) then 'changed'
+        else 'matched'
+      end as site_action,
+      case
+        when p.errors <> '[]' then null
+        when import.kind = 'test_history' then 'matched'
+        when import.kind <> 'assemblies' then null
+        when p.assembly_id is null then 'new'
+        when private.import_differs(p.fields, 'assembly', (
+          select to_jsonb(a) from public.assemblies as a where a.id = p.assembly_id
+        )) then 'changed'
+        else 'matched'
+      end as assembly_action,
+      case
+        when p.errors <> '[]' or import.kind <> 'test_history' then null
+        when p.report_id is null then 'new'
+        else 'matched'
+      end as report_action
+    from placed as p
+    left join contact_of as ct on p.row_number = ct.row_number
+  )
+
   update public.import_rows as r
   set
-    customer_action = null, customer_id = null, contact_action = null, contact_id = null,
-    site_action = null, site_id = null, assembly_action = null, assembly_id = null,
-    report_action = null, report_id = null
-  where r.import_id = import.id and r.errors <> '[]'
-    and coalesce(r.customer_action, r.site_action, r.assembly_action, r.report_action) is not null;
+    errors = d.errors, authority_id = d.authority_id,
+    customer_id = d.customer_id, customer_action = d.customer_action,
+    contact_id = d.contact_id, contact_action = d.contact_action,
+    site_id = d.site_id, site_action = d.site_action,
+    assembly_id = d.assembly_id, assembly_action = d.assembly_action,
+    report_id = d.report_id, report_action = d.report_action
+  from decided as d
+  where r.import_id = import.id and r.row_number = d.row_number;
 
   select jsonb_build_object(
     'rows', jsonb_build_object(
@@ -1465,6 +1627,9 @@ begin
   if import.status <> 'loading' then
     return import.status;
   end if;
+  -- Fresh statistics: the validation's plans depend on how many rows there now are (a small
+  -- sample of one column is enough to count them).
+  analyze public.import_rows (import_id);
   update public.imports as i
   set
     total_rows = finish_loading_import.total_rows,
@@ -1675,6 +1840,10 @@ REVOKE ALL ON FUNCTION "private"."commit_import_rows"(public.imports, integer, i
 
 GRANT EXECUTE ON FUNCTION "private"."commit_import_rows"(public.imports, integer, integer) TO "postgres";
 
+REVOKE ALL ON FUNCTION "private"."email_or_null"(text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."email_or_null"(text) TO "authenticated", "postgres", "service_role";
+
 REVOKE ALL ON FUNCTION "private"."import_assembly_kind"(text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."import_assembly_kind"(text) TO "postgres";
@@ -1727,9 +1896,21 @@ REVOKE ALL ON FUNCTION "private"."import_time_zone"(text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."import_time_zone"(text) TO "postgres";
 
+REVOKE ALL ON FUNCTION "private"."import_trim"(text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."import_trim"(text) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."locked_import_of_caller"(uuid) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."locked_import_of_caller"(uuid) TO "authenticated", "postgres";
+
+REVOKE ALL ON FUNCTION "private"."phone_or_null"(text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."phone_or_null"(text) TO "authenticated", "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "private"."read_import_cells"(public.imports) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."read_import_cells"(public.imports) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."start_import"(uuid, public.import_kind, text, jsonb, boolean) FROM PUBLIC;
 
@@ -1785,6 +1966,7 @@ GRANT EXECUTE ON FUNCTION "queue"."validate_import"(text, bigint) TO "fieldbase_
 
 -- The privileges as supabase/current/ states them, whatever the project's default privileges.
 revoke all on function private.import_header_key(header text) from public, anon, authenticated, service_role;
+revoke all on function private.import_trim(cell text) from public, anon, authenticated, service_role;
 revoke all on function private.import_read(value_type text, max_length integer, label text, raw text) from public, anon, authenticated, service_role;
 revoke all on function private.import_time_zone(zone text) from public, anon, authenticated, service_role;
 revoke all on function private.import_date(value text) from public, anon, authenticated, service_role;
@@ -1820,6 +2002,7 @@ revoke all on function queue.load_import_rows(worker_id text, job_id bigint, bat
 grant execute on function queue.load_import_rows(worker_id text, job_id bigint, batch jsonb) to fieldbase_worker;
 revoke all on function queue.finish_loading_import(worker_id text, job_id bigint, total_rows integer) from public, anon, authenticated, service_role;
 grant execute on function queue.finish_loading_import(worker_id text, job_id bigint, total_rows integer) to fieldbase_worker;
+revoke all on function private.read_import_cells(import imports) from public, anon, authenticated, service_role;
 revoke all on function private.validate_import(import imports) from public, anon, authenticated, service_role;
 revoke all on function queue.validate_import(worker_id text, job_id bigint) from public, anon, authenticated, service_role;
 grant execute on function queue.validate_import(worker_id text, job_id bigint) to fieldbase_worker;
