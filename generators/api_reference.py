@@ -99,6 +99,8 @@ AREAS: dict[str, list[str]] = {
         "air_gap_assemblies",
         "authority_report_fields_tables",
         "authority_report_fields",
+        "authority_batches_tables",
+        "authority_batches",
     ],
     "Service agreements": ["service_agreements"],
     "Price book and estimates": ["price_book", "estimates"],

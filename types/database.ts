@@ -216,6 +216,73 @@ export type Database = {
           },
         ]
       }
+      authority_submission_batches: {
+        Row: {
+          created_at: string
+          error: string | null
+          id: string
+          organization_id: string
+          period_end: string
+          period_start: string
+          reference: string | null
+          report_count: number
+          sent_at: string | null
+          status: string
+          submission_method: Database["public"]["Enums"]["report_submission_method"]
+          water_authority_id: string
+        }
+        Insert: {
+          created_at?: string
+          error?: string | null
+          id?: string
+          organization_id: string
+          period_end: string
+          period_start: string
+          reference?: string | null
+          report_count: number
+          sent_at?: string | null
+          status?: string
+          submission_method: Database["public"]["Enums"]["report_submission_method"]
+          water_authority_id: string
+        }
+        Update: {
+          created_at?: string
+          error?: string | null
+          id?: string
+          organization_id?: string
+          period_end?: string
+          period_start?: string
+          reference?: string | null
+          report_count?: number
+          sent_at?: string | null
+          status?: string
+          submission_method?: Database["public"]["Enums"]["report_submission_method"]
+          water_authority_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "authority_submission_batches_authority_fkey"
+            columns: ["organization_id", "water_authority_id"]
+            isOneToOne: false
+            referencedRelation: "water_authorities"
+            referencedColumns: ["organization_id", "id"]
+          },
+          {
+            foreignKeyName: "authority_submission_batches_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "authority_submission_batches_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       backflow_test_reports: {
         Row: {
           air_gap_inches: number | null
@@ -249,6 +316,7 @@ export type Database = {
           shutoff_valve_1_tight: boolean | null
           shutoff_valve_2_tight: boolean | null
           status: Database["public"]["Enums"]["backflow_report_status"]
+          submission_batch_id: string | null
           submission_queued_at: string | null
           submission_reference: string | null
           submitted_at: string | null
@@ -293,6 +361,7 @@ export type Database = {
           shutoff_valve_1_tight?: boolean | null
           shutoff_valve_2_tight?: boolean | null
           status?: Database["public"]["Enums"]["backflow_report_status"]
+          submission_batch_id?: string | null
           submission_queued_at?: string | null
           submission_reference?: string | null
           submitted_at?: string | null
@@ -337,6 +406,7 @@ export type Database = {
           shutoff_valve_1_tight?: boolean | null
           shutoff_valve_2_tight?: boolean | null
           status?: Database["public"]["Enums"]["backflow_report_status"]
+          submission_batch_id?: string | null
           submission_queued_at?: string | null
           submission_reference?: string | null
           submitted_at?: string | null
@@ -412,6 +482,13 @@ export type Database = {
             isOneToOne: false
             referencedRelation: "backflow_test_reports"
             referencedColumns: ["organization_id", "assembly_id", "id"]
+          },
+          {
+            foreignKeyName: "backflow_test_reports_submission_batch_fkey"
+            columns: ["organization_id", "submission_batch_id"]
+            isOneToOne: false
+            referencedRelation: "authority_submission_batches"
+            referencedColumns: ["organization_id", "id"]
           },
           {
             foreignKeyName: "backflow_test_reports_work_order_fkey"
@@ -3397,6 +3474,7 @@ export type Database = {
           organization_id: string
           required_fields: string[]
           submission_method: Database["public"]["Enums"]["report_submission_method"]
+          submission_schedule: string
           updated_at: string
           webhook_endpoint_id: string | null
         }
@@ -3409,6 +3487,7 @@ export type Database = {
           organization_id: string
           required_fields?: string[]
           submission_method?: Database["public"]["Enums"]["report_submission_method"]
+          submission_schedule?: string
           updated_at?: string
           webhook_endpoint_id?: string | null
         }
@@ -3421,6 +3500,7 @@ export type Database = {
           organization_id?: string
           required_fields?: string[]
           submission_method?: Database["public"]["Enums"]["report_submission_method"]
+          submission_schedule?: string
           updated_at?: string
           webhook_endpoint_id?: string | null
         }
@@ -4592,6 +4672,7 @@ export type Database = {
           shutoff_valve_1_tight: boolean | null
           shutoff_valve_2_tight: boolean | null
           status: Database["public"]["Enums"]["backflow_report_status"]
+          submission_batch_id: string | null
           submission_queued_at: string | null
           submission_reference: string | null
           submitted_at: string | null

@@ -201,8 +201,8 @@ begin
   where
     e.organization_id = organization
     and e.active
-    and (endpoint is null or e.id = endpoint)
-    and (e.event_types @> array[event_type] or e.event_types @> '{*}')
+    -- A named endpoint (a water authority's) gets the event whatever it subscribes to.
+    and (e.id = endpoint or (endpoint is null and (e.event_types @> array[event_type] or e.event_types @> '{*}')))
   order by e.created_at, e.id
   limit deliveries_left;
   return message_id;

@@ -19,7 +19,9 @@ declare
   );
   missing integer;
   -- What a submission may still add to a finalised report.
-  submission text[] := array['submitted_at', 'submitted_via', 'submission_reference', 'updated_at'];
+  submission text[] := array[
+    'submitted_at', 'submitted_via', 'submission_reference', 'submission_batch_id', 'updated_at'
+  ];
 begin
   if tg_op = 'UPDATE' and old.status = 'finalized'
      and (to_jsonb(new) - submission) is distinct from (to_jsonb(old) - submission) then
@@ -143,7 +145,9 @@ begin
     a.kind, a.make, a.model, a.serial_number, a.size, a.location_at_site,
     c.name as customer_name, c.email as customer_email,
     concat_ws(', ', s.line1, s.city, s.postal_code) as site_address,
-    w.id as authority_id, w.name as authority_name, w.required_fields, w.submission_method,
+    w.id as authority_id, w.name as authority_name, w.required_fields,
+    -- An authority that takes a monthly batch gets the report with the batch, not now.
+    case when w.submission_schedule = 'per_report' then w.submission_method end as submission_method,
     w.email as authority_email, w.webhook_endpoint_id,
     private.display_name(report.user_id) as tester_name
   into context
@@ -362,6 +366,189 @@ from public, anon, authenticated, service_role;
 grant execute on function public.compliance_summary(organization_id uuid, days integer)
 to authenticated, service_role;
 
+-- The lines of a batch's CSV (heading first): one line per report, oldest test first, with what an
+-- authority's file asks for; cells go out through csv_field, so a formula stays text.
+create or replace function private.authority_batch_lines(batch_id uuid)
+returns setof text
+language plpgsql stable security definer
+set search_path = ''
+as $$
+begin
+  return next private.csv_line(array[
+    'report_id', 'tested_on', 'result', 'serial_number', 'assembly_type', 'make', 'model', 'size',
+    'location_at_site', 'site_address', 'customer', 'water_account_number', 'tester',
+    'certification_number', 'gauge', 'check_valve_1_psid', 'relief_valve_opening_psid',
+    'check_valve_2_psid', 'air_inlet_opening_psid', 'line_pressure_psi', 'shutoff_valve_1_tight',
+    'shutoff_valve_2_tight', 'repairs', 'repair_parts'
+  ]);
+  return query
+  select private.csv_line(array[
+    r.id::text, r.tested_on::text, r.result::text, a.serial_number, upper(a.kind::text), a.make, a.model,
+    a.size, a.location_at_site, concat_ws(', ', s.line1, s.city, s.postal_code), c.name,
+    c.water_account_number, coalesce(r.imported_tester, private.display_name(r.user_id)),
+    t.certificate_number, g.serial_number, r.check_valve_1_psid::text, r.relief_valve_opening_psid::text,
+    r.check_valve_2_psid::text, r.air_inlet_opening_psid::text, r.line_pressure_psi::text,
+    r.shutoff_valve_1_tight::text, r.shutoff_valve_2_tight::text, r.repairs, r.repair_parts
+  ])
+  from public.backflow_test_reports as r
+  inner join public.assemblies as a on r.assembly_id = a.id
+  inner join public.sites as s on a.site_id = s.id
+  inner join public.customers as c on s.customer_id = c.id
+  left join public.tester_certifications as t on r.certification_id = t.id
+  left join public.test_gauges as g on r.gauge_id = g.id
+  where r.submission_batch_id = authority_batch_lines.batch_id
+  order by r.tested_on, r.id;
+end
+$$;
+revoke all on function private.authority_batch_lines(batch_id uuid)
+from public, anon, authenticated, service_role;
+
+-- Once a day, for each authority that takes a monthly batch: on the first run of a month (its
+-- organization's date at `at`), one batch of every finalised report of its sites not submitted
+-- yet and tested by the end of last month. A webhook authority gets it now as a signed
+-- backflow_test.batch event with the CSV (its reports are submitted when the delivery
+-- succeeds); an email authority gets it from the worker (email.authority_batch), attached. A
+-- report rides in one batch only, and a month has one batch per authority. Read-only
+-- organizations wait. Returns how many batches it made.
+create or replace function private.queue_authority_batches(at timestamp with time zone default now())
+returns integer
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  authority record;
+  batch public.authority_submission_batches;
+  reports uuid[];
+  message_id text;
+  made integer := 0;
+begin
+  for authority in
+    select
+      w.id, w.organization_id, w.name, w.submission_method, w.email, w.webhook_endpoint_id,
+      (date_trunc('month', (at at time zone o.time_zone)::date) - interval '1 month')::date as period_start,
+      (date_trunc('month', (at at time zone o.time_zone)::date) - interval '1 day')::date as period_end
+    from public.water_authorities as w
+    inner join public.organizations as o on w.organization_id = o.id
+    where w.submission_schedule = 'monthly' and w.submission_method in ('email', 'webhook')
+      and o.deleted_at is null and o.status not in ('trial_expired', 'suspended', 'cancelled')
+    order by w.organization_id, w.id
+  loop
+    select array_agg(r.id order by r.tested_on, r.id) into reports
+    from public.backflow_test_reports as r
+    inner join public.assemblies as a on r.assembly_id = a.id
+    inner join public.sites as s on a.site_id = s.id
+    where r.organization_id = authority.organization_id and s.water_authority_id = authority.id
+      and r.status = 'finalized' and not r.imported and r.submitted_at is null
+      and r.submission_queued_at is null and r.submission_batch_id is null
+      and r.tested_on <= authority.period_end;
+    if reports is null then
+      continue;
+    end if;
+    insert into public.authority_submission_batches (
+      organization_id, water_authority_id, period_start, period_end, submission_method, report_count
+    )
+    values (
+      authority.organization_id, authority.id, authority.period_start, authority.period_end,
+      authority.submission_method, cardinality(reports)
+    )
+    on conflict on constraint authority_submission_batches_once_per_period do nothing
+    returning * into batch;
+    if batch.id is null then
+      continue;
+    end if;
+    update public.backflow_test_reports as r set submission_batch_id = batch.id
+    where r.id = any(reports);
+    if authority.submission_method = 'webhook' then
+      message_id := private.emit_webhook_event(
+        authority.organization_id, 'backflow_test.batch',
+        jsonb_build_object(
+          'batch_id', batch.id, 'authority', authority.name, 'period_start', batch.period_start,
+          'period_end', batch.period_end, 'report_count', batch.report_count,
+          'csv', (select string_agg(l, e'\r\n') || e'\r\n' from private.authority_batch_lines(batch.id) as l)
+        ),
+        authority.webhook_endpoint_id
+      );
+      update public.authority_submission_batches as b set reference = message_id where b.id = batch.id;
+      update public.backflow_test_reports as r set submitted_via = 'webhook', submission_reference = message_id
+      where r.id = any(reports);
+    else
+      perform queue.enqueue(
+        'email.authority_batch',
+        jsonb_build_object(
+          'batch_id', batch.id, 'to', authority.email, 'authority_name', authority.name,
+          'period_start', batch.period_start, 'period_end', batch.period_end, 'report_count', batch.report_count
+        ),
+        authority.organization_id, 'authority_batch:' || batch.id
+      );
+      update public.backflow_test_reports as r
+      set submitted_via = 'email', submission_reference = 'batch:' || batch.id
+      where r.id = any(reports);
+    end if;
+    made := made + 1;
+  end loop;
+  return made;
+end
+$$;
+revoke all on function private.queue_authority_batches(at timestamp with time zone)
+from public, anon, authenticated, service_role;
+
+-- The worker's view of the batch its email job carries: the CSV's lines. Only the job's lease
+-- holder reads them, and only the batch the job names, in the job's organization.
+create or replace function queue.authority_batch_lines(worker_id text, job_id bigint)
+returns setof text
+language plpgsql stable security definer
+set search_path = ''
+as $$
+declare
+  batch uuid;
+begin
+  select b.id into batch
+  from queue.job_queue as j
+  inner join public.authority_submission_batches as b
+    on b.id = (j.payload ->> 'batch_id')::uuid and b.organization_id = j.organization_id
+  where j.id = authority_batch_lines.job_id and j.lease_owner = authority_batch_lines.worker_id
+    and j.status = 'running' and j.kind = 'email.authority_batch';
+  if batch is null then
+    raise exception 'Job % carries no batch this worker holds', job_id using errcode = 'PT404';
+  end if;
+  return query select l from private.authority_batch_lines(batch) as l;
+end
+$$;
+revoke all on function queue.authority_batch_lines(worker_id text, job_id bigint)
+from public, anon, authenticated, service_role;
+grant execute on function queue.authority_batch_lines(worker_id text, job_id bigint)
+to fieldbase_worker;
+
+-- The batch's email has gone: its reports are submitted, once (a retry records nothing twice).
+create or replace function queue.record_authority_batch(worker_id text, job_id bigint, message_id text)
+returns boolean
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  batch public.authority_submission_batches;
+begin
+  update public.authority_submission_batches as b
+  set status = 'sent', sent_at = now(), reference = left(record_authority_batch.message_id, 200)
+  from queue.job_queue as j
+  where j.id = record_authority_batch.job_id and j.lease_owner = record_authority_batch.worker_id
+    and j.status = 'running' and j.kind = 'email.authority_batch'
+    and b.id = (j.payload ->> 'batch_id')::uuid and b.organization_id = j.organization_id
+    and b.status = 'queued'
+  returning b.* into batch;
+  if batch.id is null then
+    return false;
+  end if;
+  update public.backflow_test_reports as r set submitted_at = now()
+  where r.organization_id = batch.organization_id and r.submission_batch_id = batch.id and r.submitted_at is null;
+  return true;
+end
+$$;
+revoke all on function queue.record_authority_batch(worker_id text, job_id bigint, message_id text)
+from public, anon, authenticated, service_role;
+grant execute on function queue.record_authority_batch(worker_id text, job_id bigint, message_id text)
+to fieldbase_worker;
+
 -- The worker's completion step for the authority's copy of a report: once the email has gone,
 -- the report is submitted. Called by the job's lease holder, with the job's own id, so a worker
 -- can only record what its job carried; idempotent (a retry records nothing twice). The queue
@@ -413,7 +600,7 @@ $$;
 revoke all on function private.queue_authority_submission()
 from public, anon, authenticated, service_role;
 
--- Marks a report submitted when the delivery that carried it succeeded.
+-- Marks a report (or a batch of them) submitted when the delivery that carried it succeeded.
 create or replace function private.record_authority_submission(
   organization uuid,
   reference text,
@@ -426,7 +613,11 @@ as $$
   update public.backflow_test_reports as r
   set submitted_at = arrived_at
   where r.organization_id = organization and r.submission_reference = reference
-    and r.submitted_at is null
+    and r.submitted_at is null;
+  update public.authority_submission_batches as b
+  set status = 'sent', sent_at = arrived_at
+  where b.organization_id = organization and b.reference = record_authority_submission.reference
+    and b.status = 'queued';
 $$;
 revoke all on function private.record_authority_submission(organization uuid, reference text, arrived_at timestamp with time zone)
 from public, anon, authenticated, service_role;

@@ -54,3 +54,8 @@ with check (
     and (gauge_id is null or gauge_id in (select private.own_gauge_ids()))
   )
 );
+
+-- authority submission batches -------------------------------------------------------------------
+create policy "Members can read their authorities' submission batches"
+on public.authority_submission_batches for select to authenticated
+using (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}')));

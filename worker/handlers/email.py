@@ -114,6 +114,17 @@ class InspectionReportReadyEmail(_Payload):
     authority_submission_of: uuid.UUID | None = None
 
 
+class AuthorityBatchEmail(_Payload):
+    """A month's reports to a water authority as one CSV (monthly submission_schedule)."""
+
+    batch_id: uuid.UUID
+    to: EmailAddress
+    authority_name: str
+    period_start: dt.date
+    period_end: dt.date
+    report_count: int
+
+
 class AppointmentEmail(_Payload):
     to: EmailAddress
     customer_name: str
@@ -346,6 +357,36 @@ def register(registry: Registry) -> None:
             sent["submission_recorded"] = await until_reachable(
                 lambda: ctx.db.fetch_value(
                     "record_authority_submission", worker_id=ctx.db.worker_id, job_id=ctx.job.id
+                ),
+                give_up_after=ctx.settings.progress_patience_seconds,
+            )
+        return sent
+
+    @registry.register("email.authority_batch", AuthorityBatchEmail)
+    async def authority_batch(ctx: JobContext, p: AuthorityBatchEmail) -> dict[str, Any]:
+        lines = [
+            row["line"]
+            async for row in ctx.db.stream(
+                "authority_batch_lines", worker_id=ctx.db.worker_id, job_id=ctx.job.id
+            )
+        ]
+        content = ("\r\n".join(lines) + "\r\n").encode()
+        if len(content) > MAX_ATTACHMENT_BYTES:
+            raise PermanentError(
+                f"The batch's CSV is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB"
+            )
+        name = f"backflow-tests-{p.period_start:%Y-%m}.csv"
+        attachment = Attachment(name, content, "text/csv")
+        sent = await send_email(ctx, "authority_batch", p.to, p.model_dump(), [attachment])
+        if not sent.get("skipped"):
+            # The email has gone (now or on an earlier attempt): the batch's reports are
+            # submitted, waiting out a database that is away rather than sending again.
+            sent["submission_recorded"] = await until_reachable(
+                lambda: ctx.db.fetch_value(
+                    "record_authority_batch",
+                    worker_id=ctx.db.worker_id,
+                    job_id=ctx.job.id,
+                    message_id=sent["message_id"],
                 ),
                 give_up_after=ctx.settings.progress_patience_seconds,
             )

@@ -191,3 +191,9 @@ select line from queue.import_refused_lines(%(worker_id)s, %(job_id)s) as line;
 select * from queue.finish_import(
   %(worker_id)s, %(job_id)s, %(refused_rows_path)s, %(error)s
 );
+
+-- name: authority_batch_lines
+select line from queue.authority_batch_lines(%(worker_id)s, %(job_id)s) as line;
+
+-- name: record_authority_batch
+select queue.record_authority_batch(%(worker_id)s, %(job_id)s, %(message_id)s) as recorded;
