@@ -183,6 +183,62 @@ def test_invitation_email_carries_the_token_then_the_queue_forgets_it(sql, run, 
     assert "token" not in job(sql, job_id)["payload"]
 
 
+def test_an_invitation_carries_nothing_a_tenant_writes_but_its_name(sql, run, mail_sink):
+    """A trial organization's footer, logo and reply-to reached a stranger through an invitation:
+    a phishing line under fieldbase's name. Its own customers' emails keep them."""
+    acme = org_id(sql)
+    sql.execute(
+        "update public.organizations set branding = %s where id = %s",
+        (
+            json.dumps(
+                {
+                    "footer": "Account locked: visit paypa1-secure.example to restore access",
+                    "reply_to": "olivia.owner@acme.test",
+                    "logo_url": "https://paypa1-secure.example/logo.png",
+                    "primary_color": "#aa3300",
+                }
+            ),
+            acme,
+        ),
+    )
+    enqueue(
+        sql,
+        "email.invitation",
+        {
+            "invitation_id": "6f0c1a8e-3a55-4c36-9f7e-1b6a1f0b9a11",
+            "email": "stranger@example.test",
+            "role": "technician",
+            "token": "tok_stranger",
+            "organization_name": "Acme Backflow",
+        },
+        organization_id=acme,
+    )
+    enqueue(
+        sql,
+        "email.invoice_sent",
+        {
+            "to": "customer@example.test",
+            "customer_name": "C",
+            "invoice_number": "7",
+            "total": "1",
+            "due_date": "2026-12-15",
+        },
+        organization_id=acme,
+    )
+    run()
+    messages = {m["To"]: m for m in mail_sink.wait_for(2)}
+    invitation = messages["stranger@example.test"]
+    text, html = parts(invitation)
+    assert "Acme Backflow Testing" in text
+    for part in (text, html, str(invitation)):
+        assert "paypa1" not in part and "#aa3300" not in part
+    assert invitation["Reply-To"] is None
+    # The organization's own customer knows it: its branding stays on what it is sent.
+    invoice = messages["customer@example.test"]
+    assert "visit paypa1-secure.example to restore access" in parts(invoice)[0]
+    assert invoice["Reply-To"] == "olivia.owner@acme.test"
+
+
 def test_portal_invitation_carries_the_token_then_the_queue_forgets_it(sql, run, mail_sink):
     job_id = enqueue(
         sql,

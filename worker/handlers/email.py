@@ -260,7 +260,10 @@ async def send_email(
 def register(registry: Registry) -> None:
     @registry.register("email.invitation", InvitationEmail)
     async def invitation(ctx: JobContext, p: InvitationEmail) -> dict[str, Any]:
-        organization = await organization_profile(ctx)
+        # An invitation goes to someone with no relationship to the organization yet: it carries
+        # the organization's name and nothing else a tenant writes (no footer, logo, colour or
+        # reply-to), so no tenant can send a stranger its own words under our name.
+        organization = {**await organization_profile(ctx), "branding": {}}
         accept_url = f"{ctx.settings.app_url.rstrip('/')}/invitations/accept?token={p.token}"
         result = await send_email(
             ctx,
