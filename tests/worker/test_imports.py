@@ -474,3 +474,12 @@ def test_a_commit_interrupted_midway_resumes_without_duplicating(
     assert after["sites"] - before["sites"] == 600
     assert after["assemblies"] - before["assemblies"] == 1200
     assert done["summary"]["assemblies"] == {"new": 700, "matched": 500, "changed": 0}
+
+
+def test_blank_lines_count_against_the_limit_too():
+    """A workbook of a million empty rows zips to kilobytes; reading it must stop, with a reason."""
+    blank = ((n, ["", ""]) for n in range(2, 10_000_000))
+    table = imports.Table("xlsx", None, ["Customer", "Phone"], blank)
+    with pytest.raises(imports.ImportFileError, match="more than 1,000,000 lines"):
+        for _ in imports.batches(table):
+            pass

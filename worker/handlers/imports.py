@@ -29,6 +29,9 @@ from worker.registry import JobContext, Registry
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
+# Lines read at most, blank ones included: a workbook of empty rows (a few kilobytes zipped) must
+# not keep a worker busy for an hour.
+MAX_LINES = 5 * MAX_ROWS
 MAX_COLUMNS = 200
 # A longer cell is cut here: every column it could fill takes far less, so validation still
 # refuses it as too long, without holding megabytes per cell.
@@ -180,6 +183,8 @@ def batches(table: Table) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     count = 0
     for number, cells in table.rows:
+        if number > MAX_LINES:
+            raise ImportFileError(f"The file has more than {MAX_LINES:,} lines; split it")
         if not any(c.strip() for c in cells):
             continue
         count += 1
