@@ -119,7 +119,7 @@ AREAS: dict[str, list[str]] = {
         "storage_quota_speaks_to_members_only",
         "billing_status_leaves_the_lifecycle_to_its_trigger",
     ],
-    "Bulk import": ["bulk_import_tables", "bulk_import"],
+    "Bulk import": ["bulk_import_tables", "bulk_import", "import_rows_retention"],
 }
 
 # Functions that belong to another area than the migration that created them, for

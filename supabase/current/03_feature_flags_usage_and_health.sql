@@ -269,7 +269,7 @@ declare
   conninfo text;
   expected_jobs text[] := array[
     'fieldbase-agreement-invoices', 'fieldbase-agreement-work-orders', 'fieldbase-audit-retention',
-    'fieldbase-authority-batches',
+    'fieldbase-authority-batches', 'fieldbase-import-retention',
     'fieldbase-cron-history-retention', 'fieldbase-due-notices', 'fieldbase-expire-estimates',
     'fieldbase-invoice-reminders', 'fieldbase-kpis', 'fieldbase-queue-reaper',
     'fieldbase-queue-retention', 'fieldbase-rate-limit-purge', 'fieldbase-ticket-sla'

@@ -1516,6 +1516,32 @@ from public, anon, authenticated, service_role;
 grant execute on function queue.finish_import(worker_id text, job_id bigint, refused_rows_path text, error text)
 to fieldbase_worker;
 
+-- What each row of a file became is kept 90 days after its import ends (the import itself, with
+-- its summary, stays); run daily by pg_cron, at most 50,000 rows a run so a day with many large
+-- imports is spread over the next days rather than one long lock. Returns how many rows went.
+create or replace function private.purge_import_rows(kept interval default '90 days'::interval)
+returns integer
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  purged integer;
+begin
+  delete from public.import_rows as r
+  where (r.import_id, r.row_number) in (
+    select r2.import_id, r2.row_number
+    from public.imports as i
+    inner join public.import_rows as r2 on i.id = r2.import_id
+    where i.status in ('validated', 'committed', 'failed', 'cancelled') and i.updated_at < now() - kept
+    limit 50000
+  );
+  get diagnostics purged = row_count;
+  return purged;
+end
+$$;
+revoke all on function private.purge_import_rows(kept interval)
+from public, anon, authenticated, service_role;
+
 create or replace trigger imports_touch_updated_at before update
 on public.imports
 for each row
