@@ -492,22 +492,32 @@ $$;
 revoke all on function private.queue_authority_batches(at timestamp with time zone)
 from public, anon, authenticated, service_role;
 
--- The worker's view of the batch its email job carries: the CSV's lines. Only the job's lease
--- holder reads them, and only the batch the job names, in the job's organization.
+-- The batch a worker's email job carries: only the job's lease holder gets it, and only while the
+-- job runs, in the job's organization; null for anything else.
+create or replace function private.batch_of_job(worker_id text, job_id bigint)
+returns uuid
+language sql stable security definer
+set search_path = ''
+as $$
+  select b.id
+  from queue.job_queue as j
+  inner join public.authority_submission_batches as b
+    on b.id = (j.payload ->> 'batch_id')::uuid and b.organization_id = j.organization_id
+  where j.id = batch_of_job.job_id and j.lease_owner = batch_of_job.worker_id
+    and j.status = 'running' and j.kind = 'email.authority_batch'
+$$;
+revoke all on function private.batch_of_job(worker_id text, job_id bigint)
+from public, anon, authenticated, service_role;
+
+-- The CSV lines of the batch the worker's email job carries.
 create or replace function queue.authority_batch_lines(worker_id text, job_id bigint)
 returns setof text
 language plpgsql stable security definer
 set search_path = ''
 as $$
 declare
-  batch uuid;
+  batch uuid := private.batch_of_job(worker_id, job_id);
 begin
-  select b.id into batch
-  from queue.job_queue as j
-  inner join public.authority_submission_batches as b
-    on b.id = (j.payload ->> 'batch_id')::uuid and b.organization_id = j.organization_id
-  where j.id = authority_batch_lines.job_id and j.lease_owner = authority_batch_lines.worker_id
-    and j.status = 'running' and j.kind = 'email.authority_batch';
   if batch is null then
     raise exception 'Job % carries no batch this worker holds', job_id using errcode = 'PT404';
   end if;
@@ -530,11 +540,7 @@ declare
 begin
   update public.authority_submission_batches as b
   set status = 'sent', sent_at = now(), reference = left(record_authority_batch.message_id, 200)
-  from queue.job_queue as j
-  where j.id = record_authority_batch.job_id and j.lease_owner = record_authority_batch.worker_id
-    and j.status = 'running' and j.kind = 'email.authority_batch'
-    and b.id = (j.payload ->> 'batch_id')::uuid and b.organization_id = j.organization_id
-    and b.status = 'queued'
+  where b.id = private.batch_of_job(worker_id, job_id) and b.status = 'queued'
   returning b.* into batch;
   if batch.id is null then
     return false;

@@ -20,70 +20,38 @@ $$;
 revoke all on function private.import_header_key(header text)
 from public, anon, authenticated, service_role;
 
--- A cell without the blanks around it (spaces, tabs, line breaks); null when nothing is left.
-create or replace function private.import_trim(cell text)
-returns text
-language plpgsql immutable
-set search_path = ''
-as $$
-begin
-  return nullif(btrim(cell, e' \t\n\r\f\013'), '');
-end
-$$;
-revoke all on function private.import_trim(cell text)
-from public, anon, authenticated, service_role;
-
--- Reads one cell as its field's type: the normalised value, or why it cannot be stored. Uses the
--- functions the tables' triggers use (normalize_email, normalize_phone, the time zone check), so
--- an import accepts exactly what a direct insert would.
-create or replace function private.import_read(
-  value_type text,
-  max_length integer,
-  label text,
-  raw text,
-  out normalized text,
-  out problem text
-)
+-- Reads one cell (trimmed, not empty) of a type a cell can be refused for: the normalised value,
+-- or why it cannot be stored. Uses the functions the tables' triggers use (normalize_email,
+-- normalize_phone, the time zone check), so an import accepts exactly what a direct insert
+-- would. Text, names and authority names are read inline by read_import_cells.
+create or replace function private.import_read(value_type text, cell text, out normalized text, out problem text)
 returns record
 language plpgsql stable
 set search_path = ''
 as $$
 declare
-  cell text := private.import_trim(raw);
   hint text;
 begin
-  if cell is null then
-    return;
-  end if;
-  begin
-    normalized := case value_type
-      when 'text' then cell
-      -- As normalize_contact_fields stores a name.
-      when 'name' then btrim(regexp_replace(cell, '\s+', ' ', 'g'))
-      when 'email' then private.normalize_email(cell)
-      when 'phone' then private.normalize_phone(cell)
-      when 'time_zone' then private.import_time_zone(cell)
-      when 'date' then private.import_date(cell)::text
-      when 'months' then private.import_months(cell)::text
-      when 'psid' then private.import_psid(cell)::text
-      when 'country' then private.import_choice(upper(cell), '^[A-Z]{2}$', 'a two-letter country code such as US')
-      when 'customer_kind' then private.import_choice(lower(cell), '^(residential|commercial)$', 'residential or commercial')
-      when 'assembly_kind' then private.import_assembly_kind(cell)
-      when 'hazard' then private.import_choice(lower(cell), '^(high|low)$', 'high or low')
-      when 'result' then private.import_result(cell)
-      when 'authority' then cell
-    end;
-    if value_type in ('text', 'name', 'authority') and char_length(normalized) > max_length then
-      raise exception '% is longer than % characters', label, max_length using errcode = '22001';
-    end if;
-  exception when others then
-    get stacked diagnostics problem = message_text, hint = pg_exception_hint;
-    normalized := null;
-    problem := concat_ws(' ', problem || case when problem ~ '[.!?]$' then '' else '.' end, nullif(hint, ''));
+  normalized := case value_type
+    when 'email' then private.normalize_email(cell)
+    when 'phone' then private.normalize_phone(cell)
+    when 'time_zone' then private.import_time_zone(cell)
+    when 'date' then private.import_date(cell)::text
+    when 'months' then private.import_months(cell)::text
+    when 'psid' then private.import_psid(cell)::text
+    when 'country' then private.import_choice(upper(cell), '^[A-Z]{2}$', 'a two-letter country code such as US')
+    when 'customer_kind' then private.import_choice(lower(cell), '^(residential|commercial)$', 'residential or commercial')
+    when 'assembly_kind' then private.import_assembly_kind(cell)
+    when 'hazard' then private.import_choice(lower(cell), '^(high|low)$', 'high or low')
+    when 'result' then private.import_result(cell)
   end;
+exception when others then
+  get stacked diagnostics problem = message_text, hint = pg_exception_hint;
+  normalized := null;
+  problem := concat_ws(' ', problem || case when problem ~ '[.!?]$' then '' else '.' end, nullif(hint, ''));
 end
 $$;
-revoke all on function private.import_read(value_type text, max_length integer, label text, raw text)
+revoke all on function private.import_read(value_type text, cell text)
 from public, anon, authenticated, service_role;
 
 -- A time zone as the sites' trigger checks it (22023 for an unknown one).
@@ -342,6 +310,8 @@ end
 $$;
 revoke all on function private.check_import_mapping(kind import_kind, mapping jsonb)
 from public, anon, authenticated, service_role;
+grant execute on function private.check_import_mapping(kind import_kind, mapping jsonb)
+to authenticated, service_role;
 
 -- Starts an import of a file already uploaded to <organization_id>/imports/ in the documents
 -- bucket: owners and admins, aal2 where MFA is required, one import at a time per organization.
@@ -406,7 +376,7 @@ grant execute on function private.start_import(
 to authenticated;
 
 -- An import the caller may manage (owners and admins of its organization), locked; to anyone
--- else it does not exist (PT404).
+-- else it does not exist (PT404). Called by definer functions only.
 create or replace function private.locked_import_of_caller(import_id uuid)
 returns imports
 language plpgsql security definer
@@ -426,8 +396,6 @@ end
 $$;
 revoke all on function private.locked_import_of_caller(import_id uuid)
 from public, anon, authenticated, service_role;
-grant execute on function private.locked_import_of_caller(import_id uuid)
-to authenticated;
 
 -- Commits an import whose dry run has finished: the same rows (not read again), validated again
 -- against what the database holds now, then written.
@@ -711,16 +679,16 @@ begin
     order by f.position
   loop
     n := n + 1;
+    -- The cell without the blanks around it (spaces, tabs, line breaks); null when nothing is left.
     trimmed := format('nullif(btrim(r.cells ->> %L, e'' \t\n\r\f\013''), '''')', field.header);
     cells := cells || format('%s as c%s', trimmed, n);
-    if field.value_type in ('text', 'authority') then
-      reads := reads || format('s.c%s as v%s', n, n);
-      problems := problems || format(
-        'case when char_length(v.v%s) > %s then %L end as p%s', n, field.max_length,
-        format('%s is longer than %s characters.', field.label, field.max_length), n
+    if field.value_type in ('text', 'authority', 'name') then
+      -- A name as normalize_contact_fields stores it: runs of blanks become one space.
+      reads := reads || format(
+        case when field.value_type = 'name' then 'btrim(regexp_replace(s.c%s, ''\s+'', '' '', ''g'')) as v%s'
+          else 's.c%s as v%s' end,
+        n, n
       );
-    elsif field.value_type = 'name' then
-      reads := reads || format('btrim(regexp_replace(s.c%s, ''\s+'', '' '', ''g'')) as v%s', n, n);
       problems := problems || format(
         'case when char_length(v.v%s) > %s then %L end as p%s', n, field.max_length,
         format('%s is longer than %s characters.', field.label, field.max_length), n
@@ -729,16 +697,16 @@ begin
       reads := reads || format('private.%s_or_null(s.c%s) as v%s', field.value_type, n, n);
       problems := problems || format(
         'case when s.c%s is not null and v.v%s is null then (select t.problem from '
-        'private.import_read(%L, %s, %L, s.c%s) as t) end as p%s',
-        n, n, field.value_type, coalesce(field.max_length, 0), field.label, n, n
+        'private.import_read(%L, s.c%s) as t) end as p%s',
+        n, n, field.value_type, n, n
       );
     else
       execute format(
         'insert into pg_temp.import_reads (field, value, normalized, problem) '
         'select %L, d.c, t.normalized, t.problem from ('
         '  select distinct %s as c from public.import_rows as r where r.import_id = $1'
-        ') as d cross join lateral private.import_read(%L, %s, %L, d.c) as t where d.c is not null',
-        field.field, trimmed, field.value_type, coalesce(field.max_length, 0), field.label
+        ') as d cross join lateral private.import_read(%L, d.c) as t where d.c is not null',
+        field.field, trimmed, field.value_type
       ) using import.id;
       lookups := lookups || format(
         'left join pg_temp.import_reads as d%s on d%s.field = %L and s.c%s = d%s.value', n, n, field.field, n, n
@@ -1252,6 +1220,8 @@ begin
       and not exists (
         select from public.sites as s
         where s.organization_id = organization and s.customer_id = r.customer_id and s.deleted_at is null
+          -- Only the chunk's customers' sites: without it the planner hashes every site of the
+          -- organization for each chunk.
           and s.customer_id in (
             select r2.customer_id from public.import_rows as r2
             where r2.import_id = import.id and r2.row_number between first_row and last_row and r2.site_action = 'new'
@@ -1541,6 +1511,25 @@ end
 $$;
 revoke all on function private.purge_import_rows(kept interval)
 from public, anon, authenticated, service_role;
+
+-- A saved mapping names only fields its kind takes, as start_import's does.
+create or replace function private.check_saved_import_mapping()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform private.check_import_mapping(new.kind, new.mapping);
+  return new;
+end
+$$;
+revoke all on function private.check_saved_import_mapping()
+from public, anon, authenticated, service_role;
+
+create or replace trigger import_mappings_checked before insert or update
+on public.import_mappings
+for each row
+execute function private.check_saved_import_mapping();
 
 create or replace trigger imports_touch_updated_at before update
 on public.imports

@@ -1,6 +1,7 @@
-"""An import accepts what a direct insert accepts, stored the same way: for any cell, if the
-table takes the value, the import reads it to what the table stores; and whatever the import
-reads a cell to, the table takes unchanged. The import may read more forms (us for US, RPZ for
+"""An import accepts what a direct insert accepts, stored the same way: for any cell, read by the
+statement every import runs (private.read_import_cells), if the table takes the value, the
+import reads it to what the table stores; and whatever the import reads a cell to, the table
+takes unchanged. The import may read more forms (us for US, RPZ for
 rp) but never one the table would refuse. Property-tested against the real tables."""
 
 from __future__ import annotations
@@ -112,14 +113,45 @@ def direct_insert(c, customer, site, value_type: str, value: str) -> tuple[bool,
         c.execute("rollback to savepoint probe")
 
 
+# The field of an import that reads each value type, and an import kind that takes it.
+FIELD_OF = {
+    "email": ("customers", "customer_email"),
+    "phone": ("customers", "customer_phone"),
+    "country": ("customers", "billing_country"),
+    "customer_kind": ("customers", "customer_kind"),
+    "name": ("customers", "customer_name"),
+    "time_zone": ("sites", "site_time_zone"),
+    "hazard": ("assemblies", "hazard"),
+    "assembly_kind": ("assemblies", "assembly_kind"),
+    "date": ("assemblies", "installed_on"),
+    "months": ("assemblies", "test_interval_months"),
+}
+
+
 def import_read(c, value_type: str, value: str) -> tuple[str | None, str | None]:
-    field = c.execute(
-        "select max_length, label from public.import_fields where value_type = %s limit 1",
-        (value_type,),
-    ).fetchone()
+    """The cell as an import reads it: one row of a one-column file through
+    private.read_import_cells, the statement every import runs."""
+    kind, field = FIELD_OF[value_type]
+    import_id = c.execute(
+        "insert into public.imports (organization_id, kind, storage_path, mapping)"
+        " values (%s, %s, %s || '/imports/rules.csv', jsonb_build_object('Cell', %s::text))"
+        " returning id",
+        (ACME, kind, ACME, field),
+    ).fetchone()["id"]
+    c.execute(
+        "insert into public.import_rows (organization_id, import_id, row_number, cells)"
+        " values (%s, %s, 2, jsonb_build_object('Cell', %s::text))",
+        (ACME, import_id, value),
+    )
+    c.execute(
+        "select private.read_import_cells(i) from public.imports as i where i.id = %s", (import_id,)
+    )
     row = c.execute(
-        "select normalized, problem from private.import_read(%s, %s, %s, %s)",
-        (value_type, field["max_length"], field["label"], value),
+        "select r.fields ->> %s as normalized,"
+        " (select e ->> 'message' from jsonb_array_elements(r.cell_errors) as e"
+        "  where e ->> 'message' not like '%% is required') as problem"
+        " from public.import_rows as r where r.import_id = %s",
+        (field, import_id),
     ).fetchone()
     return row["normalized"], row["problem"]
 

@@ -242,7 +242,6 @@ async def _load(ctx: JobContext, imported: dict[str, Any]) -> str:
         total += len(batch)
         if status != "loading":
             return status
-    del data
     return await ctx.db.fetch_value(
         "finish_loading_import", worker_id=ctx.db.worker_id, job_id=ctx.job.id, total_rows=total
     )

@@ -5,7 +5,7 @@
 begin;
 \ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(21);
+select plan(22);
 select tests.create_two_organizations();
 
 insert into storage.objects (bucket_id, name)
@@ -105,6 +105,17 @@ select results_eq(
     ('a_dispatcher', '0 rows'), ('a_technician', '0 rows'), ('a_viewer', '0 rows'),
     ('b_owner', '0 rows'), ('staff', '0 rows'), ('service_role', '1 row')$$,
   'and remove it'
+);
+
+select is(
+  tests.outcome_as(
+    'a_admin',
+    'insert into public.import_mappings (organization_id, kind, mapping)'
+    ' values ({a}, ''sites'', ''{"Serial": "serial_number"}'') returning 1',
+    true
+  ),
+  '22023: serial_number is not a field of a sites import',
+  'A saved mapping names only fields its kind takes, as start_import''s does'
 );
 
 -- starting, committing, cancelling ---------------------------------------------------------------

@@ -51,6 +51,24 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.batch_of_job (
+  worker_id text,
+  job_id    bigint
+)
+  RETURNS uuid
+  LANGUAGE sql
+  STABLE
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+  select b.id
+  from queue.job_queue as j
+  inner join public.authority_submission_batches as b
+    on b.id = (j.payload ->> 'batch_id')::uuid and b.organization_id = j.organization_id
+  where j.id = batch_of_job.job_id and j.lease_owner = batch_of_job.worker_id
+    and j.status = 'running' and j.kind = 'email.authority_batch'
+$function$;
+
 CREATE OR REPLACE FUNCTION private.emit_webhook_event (
   organization uuid,
   event_type   text,
@@ -426,148 +444,6 @@ begin
 end
 $function$;
 
-CREATE OR REPLACE FUNCTION private.readiness_report()
-  RETURNS TABLE (
-    item   text,
-    ok     boolean,
-    detail text,
-    remedy text
-  )
-  LANGUAGE plpgsql
-  SECURITY DEFINER
-  SET search_path TO ''
-  AS $function$
-declare
-  conninfo text;
-  expected_jobs text[] := array[
-    'fieldbase-agreement-invoices', 'fieldbase-agreement-work-orders', 'fieldbase-audit-retention',
-    'fieldbase-authority-batches',
-    'fieldbase-cron-history-retention', 'fieldbase-due-notices', 'fieldbase-expire-estimates',
-    'fieldbase-invoice-reminders', 'fieldbase-kpis', 'fieldbase-queue-reaper',
-    'fieldbase-queue-retention', 'fieldbase-rate-limit-purge', 'fieldbase-ticket-sla'
-  ];
-  live_tables text[] := array[
-    'activity', 'billing_sessions', 'imports', 'notifications', 'ticket_comments', 'tickets', 'visits',
-    'work_orders'
-  ];
-  missing text[];
-  failing text[];
-  answer integer;
-  bucket record;
-begin
-  -- The access-token hook: Supabase Auth (supabase_auth_admin) calls it, nobody else may.
-  item := 'access_token_hook';
-  if to_regprocedure('public.custom_access_token_hook(jsonb)') is null then
-    ok := false;
-    detail := 'public.custom_access_token_hook(jsonb) is missing';
-  else
-    ok := has_function_privilege('supabase_auth_admin', 'public.custom_access_token_hook(jsonb)', 'execute')
-      and not has_function_privilege('anon', 'public.custom_access_token_hook(jsonb)', 'execute')
-      and not has_function_privilege('authenticated', 'public.custom_access_token_hook(jsonb)', 'execute');
-    detail := case when ok then 'executable by supabase_auth_admin only'
-      else 'EXECUTE is not supabase_auth_admin''s alone' end;
-  end if;
-  remedy := 'Run the migrations (supabase db push); then enable the hook in the dashboard: '
-    || 'Authentication > Hooks > Customize access token > public.custom_access_token_hook';
-  return next;
-
-  -- The rate limiter's counting connection.
-  item := 'rate_limiter';
-  select c.conninfo into conninfo from private.rate_limit_connection as c;
-  if conninfo is null then
-    ok := false;
-    detail := 'private.rate_limit_connection is empty: requests are not rate limited';
-  else
-    begin
-      select t.answer into answer
-      from extensions.dblink(
-        conninfo || format(' dbname=%s', quote_ident(current_database())), 'select 1'
-      ) as t (answer integer);
-      ok := answer = 1;
-      detail := 'counting connection answers';
-    exception when others then
-      ok := false;
-      detail := 'the counting connection fails: ' || sqlerrm;
-    end;
-  end if;
-  remedy := 'alter role fieldbase_rate_limiter password ''...''; then insert into '
-    || 'private.rate_limit_connection (id, conninfo) values (true, ''host=localhost '
-    || 'user=fieldbase_rate_limiter password=...'') on conflict (id) do update set conninfo = excluded.conninfo';
-  return next;
-
-  -- The worker's role.
-  item := 'worker_role';
-  ok := exists (
-    select from pg_catalog.pg_roles as r
-    where r.rolname = 'fieldbase_worker' and r.rolcanlogin
-      and (r.rolvaliduntil is null or r.rolvaliduntil > now())
-  );
-  detail := case when ok then 'fieldbase_worker may log in'
-    else 'fieldbase_worker is missing, may not log in, or its password has expired' end;
-  remedy := 'alter role fieldbase_worker with login password ''...'' valid until ''infinity''; '
-    || 'give the worker FIELDBASE_WORKER_DATABASE_URL with that password';
-  return next;
-
-  -- Every scheduled job, and its last run.
-  item := 'cron_jobs';
-  select array_agg(e order by e) into missing
-  from unnest(expected_jobs) as e
-  where not exists (select from cron.job as j where j.jobname = e and j.active);
-  select array_agg(j.jobname::text order by j.jobname) into failing
-  from cron.job as j
-  where j.jobname = any(expected_jobs)
-    and (
-      select d.status from cron.job_run_details as d
-      where d.jobid = j.jobid order by d.start_time desc nulls last limit 1
-    ) = 'failed';
-  ok := missing is null and failing is null;
-  detail := case when ok then cardinality(expected_jobs) || ' jobs scheduled, none failing'
-    else concat_ws('; ', 'missing or inactive: ' || array_to_string(missing, ', '),
-      'last run failed: ' || array_to_string(failing, ', ')) end;
-  remedy := 'Run the migrations (supabase db push) on the database pg_cron runs in; read '
-    || 'cron.job_run_details.return_message for a failing job';
-  return next;
-
-  -- Realtime's publication.
-  item := 'realtime';
-  select array_agg(t order by t) into missing
-  from unnest(live_tables) as t
-  where not exists (
-    select from pg_catalog.pg_publication_tables as p
-    where p.pubname = 'supabase_realtime' and p.schemaname = 'public' and p.tablename = t
-  );
-  ok := missing is null;
-  detail := case when ok then 'supabase_realtime publishes ' || array_to_string(live_tables, ', ')
-    else 'supabase_realtime does not publish ' || array_to_string(missing, ', ') end;
-  remedy := 'alter publication supabase_realtime add table public.<table> (or Database > '
-    || 'Publications in the dashboard)';
-  return next;
-
-  -- The documents bucket: private, sized for PDFs, exports and the files people import.
-  item := 'documents_bucket';
-  select b.public, b.file_size_limit, b.allowed_mime_types into bucket
-  from storage.buckets as b where b.id = 'documents';
-  ok := bucket is not null and not bucket.public
-    and coalesce(bucket.file_size_limit, 0) >= 50 * 1024 * 1024
-    and bucket.allowed_mime_types @> array[
-      'application/pdf', 'text/csv', 'application/zip',
-      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-    ];
-  detail := case
-    when bucket is null then 'the documents bucket is missing'
-    when bucket.public then 'the documents bucket is public: anyone with a path reads invoices'
-    when not ok then format(
-      'limit %s bytes, types %s: PDFs, 50 MB CSV exports, export archives and imports need more',
-      bucket.file_size_limit, bucket.allowed_mime_types
-    )
-    else 'private, 50 MB, PDF, CSV, ZIP and XLSX' end;
-  remedy := 'Run the migrations (supabase db push); in the dashboard keep the bucket private '
-    || 'with a 50 MB limit and types application/pdf, text/csv, application/zip, '
-    || 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-  return next;
-end
-$function$;
-
 CREATE OR REPLACE FUNCTION private.record_authority_submission (
   organization uuid,
   reference    text,
@@ -599,14 +475,8 @@ CREATE OR REPLACE FUNCTION queue.authority_batch_lines (
   SET search_path TO ''
   AS $function$
 declare
-  batch uuid;
+  batch uuid := private.batch_of_job(worker_id, job_id);
 begin
-  select b.id into batch
-  from queue.job_queue as j
-  inner join public.authority_submission_batches as b
-    on b.id = (j.payload ->> 'batch_id')::uuid and b.organization_id = j.organization_id
-  where j.id = authority_batch_lines.job_id and j.lease_owner = authority_batch_lines.worker_id
-    and j.status = 'running' and j.kind = 'email.authority_batch';
   if batch is null then
     raise exception 'Job % carries no batch this worker holds', job_id using errcode = 'PT404';
   end if;
@@ -629,11 +499,7 @@ declare
 begin
   update public.authority_submission_batches as b
   set status = 'sent', sent_at = now(), reference = left(record_authority_batch.message_id, 200)
-  from queue.job_queue as j
-  where j.id = record_authority_batch.job_id and j.lease_owner = record_authority_batch.worker_id
-    and j.status = 'running' and j.kind = 'email.authority_batch'
-    and b.id = (j.payload ->> 'batch_id')::uuid and b.organization_id = j.organization_id
-    and b.status = 'queued'
+  where b.id = private.batch_of_job(worker_id, job_id) and b.status = 'queued'
   returning b.* into batch;
   if batch.id is null then
     return false;
@@ -653,6 +519,10 @@ REVOKE ALL ON FUNCTION "private"."authority_batch_lines"(uuid) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."authority_batch_lines"(uuid) TO "postgres";
 
+REVOKE ALL ON FUNCTION "private"."batch_of_job"(text, bigint) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."batch_of_job"(text, bigint) TO "postgres";
+
 REVOKE ALL ON FUNCTION "private"."queue_authority_batches"(timestamp WITH time zone) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."queue_authority_batches"(timestamp WITH time zone) TO "postgres";
@@ -666,13 +536,13 @@ REVOKE ALL ON FUNCTION "queue"."record_authority_batch"(text, bigint, text) FROM
 GRANT EXECUTE ON FUNCTION "queue"."record_authority_batch"(text, bigint, text) TO "fieldbase_worker", "postgres";
 
 -- The privileges as supabase/current/ states them, whatever the project's default privileges.
-revoke all on function private.readiness_report() from public, anon, authenticated, service_role;
 revoke all on function private.emit_webhook_event(organization uuid, event_type text, data jsonb, endpoint uuid) from public, anon, authenticated, service_role;
 revoke all on function private.evaluate_backflow_test() from public, anon, authenticated, service_role;
 revoke all on function private.finalize_backflow_test(report_id uuid) from public, anon, authenticated, service_role;
 grant execute on function private.finalize_backflow_test(report_id uuid) to authenticated;
 revoke all on function private.authority_batch_lines(batch_id uuid) from public, anon, authenticated, service_role;
 revoke all on function private.queue_authority_batches(at timestamp with time zone) from public, anon, authenticated, service_role;
+revoke all on function private.batch_of_job(worker_id text, job_id bigint) from public, anon, authenticated, service_role;
 revoke all on function queue.authority_batch_lines(worker_id text, job_id bigint) from public, anon, authenticated, service_role;
 grant execute on function queue.authority_batch_lines(worker_id text, job_id bigint) to fieldbase_worker;
 revoke all on function queue.record_authority_batch(worker_id text, job_id bigint, message_id text) from public, anon, authenticated, service_role;

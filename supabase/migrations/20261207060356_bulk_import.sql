@@ -147,6 +147,17 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.check_saved_import_mapping()
+  RETURNS TRIGGER
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+begin
+  perform private.check_import_mapping(new.kind, new.mapping);
+  return new;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.commit_import (
   import_id uuid
 )
@@ -298,6 +309,8 @@ begin
       and not exists (
         select from public.sites as s
         where s.organization_id = organization and s.customer_id = r.customer_id and s.deleted_at is null
+          -- Only the chunk's customers' sites: without it the planner hashes every site of the
+          -- organization for each chunk.
           and s.customer_id in (
             select r2.customer_id from public.import_rows as r2
             where r2.import_id = import.id and r2.row_number between first_row and last_row and r2.site_action = 'new'
@@ -637,9 +650,7 @@ $function$;
 
 CREATE OR REPLACE FUNCTION private.import_read (
   value_type text,
-  max_length integer,
-  label      text,
-  raw        text,
+  cell       text,
   OUT        normalized text,
   OUT        problem text
 )
@@ -649,38 +660,25 @@ CREATE OR REPLACE FUNCTION private.import_read (
   SET search_path TO ''
   AS $function$
 declare
-  cell text := private.import_trim(raw);
   hint text;
 begin
-  if cell is null then
-    return;
-  end if;
-  begin
-    normalized := case value_type
-      when 'text' then cell
-      -- As normalize_contact_fields stores a name.
-      when 'name' then btrim(regexp_replace(cell, '\s+', ' ', 'g'))
-      when 'email' then private.normalize_email(cell)
-      when 'phone' then private.normalize_phone(cell)
-      when 'time_zone' then private.import_time_zone(cell)
-      when 'date' then private.import_date(cell)::text
-      when 'months' then private.import_months(cell)::text
-      when 'psid' then private.import_psid(cell)::text
-      when 'country' then private.import_choice(upper(cell), '^[A-Z]{2}$', 'a two-letter country code such as US')
-      when 'customer_kind' then private.import_choice(lower(cell), '^(residential|commercial)$', 'residential or commercial')
-      when 'assembly_kind' then private.import_assembly_kind(cell)
-      when 'hazard' then private.import_choice(lower(cell), '^(high|low)$', 'high or low')
-      when 'result' then private.import_result(cell)
-      when 'authority' then cell
-    end;
-    if value_type in ('text', 'name', 'authority') and char_length(normalized) > max_length then
-      raise exception '% is longer than % characters', label, max_length using errcode = '22001';
-    end if;
-  exception when others then
-    get stacked diagnostics problem = message_text, hint = pg_exception_hint;
-    normalized := null;
-    problem := concat_ws(' ', problem || case when problem ~ '[.!?]$' then '' else '.' end, nullif(hint, ''));
+  normalized := case value_type
+    when 'email' then private.normalize_email(cell)
+    when 'phone' then private.normalize_phone(cell)
+    when 'time_zone' then private.import_time_zone(cell)
+    when 'date' then private.import_date(cell)::text
+    when 'months' then private.import_months(cell)::text
+    when 'psid' then private.import_psid(cell)::text
+    when 'country' then private.import_choice(upper(cell), '^[A-Z]{2}$', 'a two-letter country code such as US')
+    when 'customer_kind' then private.import_choice(lower(cell), '^(residential|commercial)$', 'residential or commercial')
+    when 'assembly_kind' then private.import_assembly_kind(cell)
+    when 'hazard' then private.import_choice(lower(cell), '^(high|low)$', 'high or low')
+    when 'result' then private.import_result(cell)
   end;
+exception when others then
+  get stacked diagnostics problem = message_text, hint = pg_exception_hint;
+  normalized := null;
+  problem := concat_ws(' ', problem || case when problem ~ '[.!?]$' then '' else '.' end, nullif(hint, ''));
 end
 $function$;
 
@@ -729,19 +727,6 @@ CREATE OR REPLACE FUNCTION private.import_time_zone (
 begin
   perform now() at time zone zone;
   return zone;
-end
-$function$;
-
-CREATE OR REPLACE FUNCTION private.import_trim (
-  cell text
-)
-  RETURNS text
-  LANGUAGE plpgsql
-  IMMUTABLE
-  SET search_path TO ''
-  AS $function$
-begin
-  return nullif(btrim(cell, e' \t\n\r\f\013'), '');
 end
 $function$;
 
@@ -855,16 +840,16 @@ begin
     order by f.position
   loop
     n := n + 1;
+    -- The cell without the blanks around it (spaces, tabs, line breaks); null when nothing is left.
     trimmed := format('nullif(btrim(r.cells ->> %L, e'' \t\n\r\f\013''), '''')', field.header);
     cells := cells || format('%s as c%s', trimmed, n);
-    if field.value_type in ('text', 'authority') then
-      reads := reads || format('s.c%s as v%s', n, n);
-      problems := problems || format(
-        'case when char_length(v.v%s) > %s then %L end as p%s', n, field.max_length,
-        format('%s is longer than %s characters.', field.label, field.max_length), n
+    if field.value_type in ('text', 'authority', 'name') then
+      -- A name as normalize_contact_fields stores it: runs of blanks become one space.
+      reads := reads || format(
+        case when field.value_type = 'name' then 'btrim(regexp_replace(s.c%s, ''\s+'', '' '', ''g'')) as v%s'
+          else 's.c%s as v%s' end,
+        n, n
       );
-    elsif field.value_type = 'name' then
-      reads := reads || format('btrim(regexp_replace(s.c%s, ''\s+'', '' '', ''g'')) as v%s', n, n);
       problems := problems || format(
         'case when char_length(v.v%s) > %s then %L end as p%s', n, field.max_length,
         format('%s is longer than %s characters.', field.label, field.max_length), n
@@ -873,16 +858,16 @@ begin
       reads := reads || format('private.%s_or_null(s.c%s) as v%s', field.value_type, n, n);
       problems := problems || format(
         'case when s.c%s is not null and v.v%s is null then (select t.problem from '
-        'private.import_read(%L, %s, %L, s.c%s) as t) end as p%s',
-        n, n, field.value_type, coalesce(field.max_length, 0), field.label, n, n
+        'private.import_read(%L, s.c%s) as t) end as p%s',
+        n, n, field.value_type, n, n
       );
     else
       execute format(
         'insert into pg_temp.import_reads (field, value, normalized, problem) '
         'select %L, d.c, t.normalized, t.problem from ('
         '  select distinct %s as c from public.import_rows as r where r.import_id = $1'
-        ') as d cross join lateral private.import_read(%L, %s, %L, d.c) as t where d.c is not null',
-        field.field, trimmed, field.value_type, coalesce(field.max_length, 0), field.label
+        ') as d cross join lateral private.import_read(%L, d.c) as t where d.c is not null',
+        field.field, trimmed, field.value_type
       ) using import.id;
       lookups := lookups || format(
         'left join pg_temp.import_reads as d%s on d%s.field = %L and s.c%s = d%s.value', n, n, field.field, n, n
@@ -938,147 +923,6 @@ begin
   ) using import.id, import.kind::text, (
     select m.key from jsonb_each_text(import.mapping) as m where m.value = 'contact_name'
   );
-end
-$function$;
-
-CREATE OR REPLACE FUNCTION private.readiness_report()
-  RETURNS TABLE (
-    item   text,
-    ok     boolean,
-    detail text,
-    remedy text
-  )
-  LANGUAGE plpgsql
-  SECURITY DEFINER
-  SET search_path TO ''
-  AS $function$
-declare
-  conninfo text;
-  expected_jobs text[] := array[
-    'fieldbase-agreement-invoices', 'fieldbase-agreement-work-orders', 'fieldbase-audit-retention',
-    'fieldbase-cron-history-retention', 'fieldbase-due-notices', 'fieldbase-expire-estimates',
-    'fieldbase-invoice-reminders', 'fieldbase-kpis', 'fieldbase-queue-reaper',
-    'fieldbase-queue-retention', 'fieldbase-rate-limit-purge', 'fieldbase-ticket-sla'
-  ];
-  live_tables text[] := array[
-    'activity', 'billing_sessions', 'imports', 'notifications', 'ticket_comments', 'tickets', 'visits',
-    'work_orders'
-  ];
-  missing text[];
-  failing text[];
-  answer integer;
-  bucket record;
-begin
-  -- The access-token hook: Supabase Auth (supabase_auth_admin) calls it, nobody else may.
-  item := 'access_token_hook';
-  if to_regprocedure('public.custom_access_token_hook(jsonb)') is null then
-    ok := false;
-    detail := 'public.custom_access_token_hook(jsonb) is missing';
-  else
-    ok := has_function_privilege('supabase_auth_admin', 'public.custom_access_token_hook(jsonb)', 'execute')
-      and not has_function_privilege('anon', 'public.custom_access_token_hook(jsonb)', 'execute')
-      and not has_function_privilege('authenticated', 'public.custom_access_token_hook(jsonb)', 'execute');
-    detail := case when ok then 'executable by supabase_auth_admin only'
-      else 'EXECUTE is not supabase_auth_admin''s alone' end;
-  end if;
-  remedy := 'Run the migrations (supabase db push); then enable the hook in the dashboard: '
-    || 'Authentication > Hooks > Customize access token > public.custom_access_token_hook';
-  return next;
-
-  -- The rate limiter's counting connection.
-  item := 'rate_limiter';
-  select c.conninfo into conninfo from private.rate_limit_connection as c;
-  if conninfo is null then
-    ok := false;
-    detail := 'private.rate_limit_connection is empty: requests are not rate limited';
-  else
-    begin
-      select t.answer into answer
-      from extensions.dblink(
-        conninfo || format(' dbname=%s', quote_ident(current_database())), 'select 1'
-      ) as t (answer integer);
-      ok := answer = 1;
-      detail := 'counting connection answers';
-    exception when others then
-      ok := false;
-      detail := 'the counting connection fails: ' || sqlerrm;
-    end;
-  end if;
-  remedy := 'alter role fieldbase_rate_limiter password ''...''; then insert into '
-    || 'private.rate_limit_connection (id, conninfo) values (true, ''host=localhost '
-    || 'user=fieldbase_rate_limiter password=...'') on conflict (id) do update set conninfo = excluded.conninfo';
-  return next;
-
-  -- The worker's role.
-  item := 'worker_role';
-  ok := exists (
-    select from pg_catalog.pg_roles as r
-    where r.rolname = 'fieldbase_worker' and r.rolcanlogin
-      and (r.rolvaliduntil is null or r.rolvaliduntil > now())
-  );
-  detail := case when ok then 'fieldbase_worker may log in'
-    else 'fieldbase_worker is missing, may not log in, or its password has expired' end;
-  remedy := 'alter role fieldbase_worker with login password ''...'' valid until ''infinity''; '
-    || 'give the worker FIELDBASE_WORKER_DATABASE_URL with that password';
-  return next;
-
-  -- Every scheduled job, and its last run.
-  item := 'cron_jobs';
-  select array_agg(e order by e) into missing
-  from unnest(expected_jobs) as e
-  where not exists (select from cron.job as j where j.jobname = e and j.active);
-  select array_agg(j.jobname::text order by j.jobname) into failing
-  from cron.job as j
-  where j.jobname = any(expected_jobs)
-    and (
-      select d.status from cron.job_run_details as d
-      where d.jobid = j.jobid order by d.start_time desc nulls last limit 1
-    ) = 'failed';
-  ok := missing is null and failing is null;
-  detail := case when ok then cardinality(expected_jobs) || ' jobs scheduled, none failing'
-    else concat_ws('; ', 'missing or inactive: ' || array_to_string(missing, ', '),
-      'last run failed: ' || array_to_string(failing, ', ')) end;
-  remedy := 'Run the migrations (supabase db push) on the database pg_cron runs in; read '
-    || 'cron.job_run_details.return_message for a failing job';
-  return next;
-
-  -- Realtime's publication.
-  item := 'realtime';
-  select array_agg(t order by t) into missing
-  from unnest(live_tables) as t
-  where not exists (
-    select from pg_catalog.pg_publication_tables as p
-    where p.pubname = 'supabase_realtime' and p.schemaname = 'public' and p.tablename = t
-  );
-  ok := missing is null;
-  detail := case when ok then 'supabase_realtime publishes ' || array_to_string(live_tables, ', ')
-    else 'supabase_realtime does not publish ' || array_to_string(missing, ', ') end;
-  remedy := 'alter publication supabase_realtime add table public.<table> (or Database > '
-    || 'Publications in the dashboard)';
-  return next;
-
-  -- The documents bucket: private, sized for PDFs, exports and the files people import.
-  item := 'documents_bucket';
-  select b.public, b.file_size_limit, b.allowed_mime_types into bucket
-  from storage.buckets as b where b.id = 'documents';
-  ok := bucket is not null and not bucket.public
-    and coalesce(bucket.file_size_limit, 0) >= 50 * 1024 * 1024
-    and bucket.allowed_mime_types @> array[
-      'application/pdf', 'text/csv', 'application/zip',
-      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-    ];
-  detail := case
-    when bucket is null then 'the documents bucket is missing'
-    when bucket.public then 'the documents bucket is public: anyone with a path reads invoices'
-    when not ok then format(
-      'limit %s bytes, types %s: PDFs, 50 MB CSV exports, export archives and imports need more',
-      bucket.file_size_limit, bucket.allowed_mime_types
-    )
-    else 'private, 50 MB, PDF, CSV, ZIP and XLSX' end;
-  remedy := 'Run the migrations (supabase db push); in the dashboard keep the bucket private '
-    || 'with a 50 MB limit and types application/pdf, text/csv, application/zip, '
-    || 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-  return next;
 end
 $function$;
 
@@ -1752,6 +1596,11 @@ begin
 end
 $function$;
 
+CREATE TRIGGER import_mappings_checked
+  BEFORE INSERT OR UPDATE ON public.import_mappings
+  FOR EACH ROW
+  EXECUTE FUNCTION private.check_saved_import_mapping();
+
 CREATE TRIGGER imports_touch_updated_at
   BEFORE UPDATE ON public.imports
   FOR EACH ROW
@@ -1830,7 +1679,11 @@ GRANT EXECUTE ON FUNCTION "private"."cancel_import"(uuid) TO "authenticated", "p
 
 REVOKE ALL ON FUNCTION "private"."check_import_mapping"(public.import_kind, jsonb) FROM PUBLIC;
 
-GRANT EXECUTE ON FUNCTION "private"."check_import_mapping"(public.import_kind, jsonb) TO "postgres";
+GRANT EXECUTE ON FUNCTION "private"."check_import_mapping"(public.import_kind, jsonb) TO "authenticated", "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "private"."check_saved_import_mapping"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."check_saved_import_mapping"() TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."commit_import"(uuid) FROM PUBLIC;
 
@@ -1880,9 +1733,9 @@ REVOKE ALL ON FUNCTION "private"."import_psid"(text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."import_psid"(text) TO "postgres";
 
-REVOKE ALL ON FUNCTION "private"."import_read"(text, integer, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "private"."import_read"(text, text) FROM PUBLIC;
 
-GRANT EXECUTE ON FUNCTION "private"."import_read"(text, integer, text, text) TO "postgres";
+GRANT EXECUTE ON FUNCTION "private"."import_read"(text, text) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."import_result"(text) FROM PUBLIC;
 
@@ -1896,13 +1749,9 @@ REVOKE ALL ON FUNCTION "private"."import_time_zone"(text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."import_time_zone"(text) TO "postgres";
 
-REVOKE ALL ON FUNCTION "private"."import_trim"(text) FROM PUBLIC;
-
-GRANT EXECUTE ON FUNCTION "private"."import_trim"(text) TO "postgres";
-
 REVOKE ALL ON FUNCTION "private"."locked_import_of_caller"(uuid) FROM PUBLIC;
 
-GRANT EXECUTE ON FUNCTION "private"."locked_import_of_caller"(uuid) TO "authenticated", "postgres";
+GRANT EXECUTE ON FUNCTION "private"."locked_import_of_caller"(uuid) TO "postgres";
 
 REVOKE ALL ON FUNCTION "private"."phone_or_null"(text) FROM PUBLIC;
 
@@ -1966,8 +1815,7 @@ GRANT EXECUTE ON FUNCTION "queue"."validate_import"(text, bigint) TO "fieldbase_
 
 -- The privileges as supabase/current/ states them, whatever the project's default privileges.
 revoke all on function private.import_header_key(header text) from public, anon, authenticated, service_role;
-revoke all on function private.import_trim(cell text) from public, anon, authenticated, service_role;
-revoke all on function private.import_read(value_type text, max_length integer, label text, raw text) from public, anon, authenticated, service_role;
+revoke all on function private.import_read(value_type text, cell text) from public, anon, authenticated, service_role;
 revoke all on function private.import_time_zone(zone text) from public, anon, authenticated, service_role;
 revoke all on function private.import_date(value text) from public, anon, authenticated, service_role;
 revoke all on function private.import_months(value text) from public, anon, authenticated, service_role;
@@ -1980,10 +1828,10 @@ revoke all on function private.import_site_key(line1 text, postal_code text) fro
 revoke all on function private.import_differs(fields jsonb, entity text, stored jsonb) from public, anon, authenticated, service_role;
 revoke all on function private.import_mapping(kind import_kind, headers text[], given jsonb, saved jsonb) from public, anon, authenticated, service_role;
 revoke all on function private.check_import_mapping(kind import_kind, mapping jsonb) from public, anon, authenticated, service_role;
+grant execute on function private.check_import_mapping(kind import_kind, mapping jsonb) to authenticated, service_role;
 revoke all on function private.start_import( organization_id uuid, kind import_kind, storage_path text, mapping jsonb, dry_run boolean ) from public, anon, authenticated, service_role;
 grant execute on function private.start_import( organization_id uuid, kind import_kind, storage_path text, mapping jsonb, dry_run boolean ) to authenticated;
 revoke all on function private.locked_import_of_caller(import_id uuid) from public, anon, authenticated, service_role;
-grant execute on function private.locked_import_of_caller(import_id uuid) to authenticated;
 revoke all on function private.commit_import(import_id uuid) from public, anon, authenticated, service_role;
 grant execute on function private.commit_import(import_id uuid) to authenticated;
 revoke all on function private.cancel_import(import_id uuid) from public, anon, authenticated, service_role;
@@ -2013,6 +1861,7 @@ revoke all on function queue.import_refused_lines(worker_id text, job_id bigint)
 grant execute on function queue.import_refused_lines(worker_id text, job_id bigint) to fieldbase_worker;
 revoke all on function queue.finish_import(worker_id text, job_id bigint, refused_rows_path text, error text) from public, anon, authenticated, service_role;
 grant execute on function queue.finish_import(worker_id text, job_id bigint, refused_rows_path text, error text) to fieldbase_worker;
+revoke all on function private.check_saved_import_mapping() from public, anon, authenticated, service_role;
 
 comment on column public.imports.id is 'Primary key.';
 comment on function public.start_import(organization_id uuid, kind public.import_kind, storage_path text, mapping jsonb, dry_run boolean) is
