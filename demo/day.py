@@ -15,6 +15,7 @@ import psycopg
 
 from fieldbase_local import auth, settings
 from fieldbase_local.mailsink import MailSink
+from fieldbase_local.twilio_sink import ACCOUNT_SID, AUTH_TOKEN, TwilioServer
 from fieldbase_local.webhook_receiver import WebhookReceiver
 from worker.app import build_worker
 from worker.config import Settings
@@ -43,6 +44,14 @@ DELI_REPAIR_OPTION = "a9310000-0000-4000-8000-000000000001"
 SAMS_TICKET = "a9500000-0000-4000-8000-000000000001"
 # The local demo's own signing secret, not a credential of any account.
 STRIPE_SECRET = "whsec_fieldbase_local_demo"  # noqa: S105
+# Acme's text number (the platform assigns it) and what its customers are told about visits.
+ACME_NUMBER = "+12175550100"
+TEXTS = (
+    "update public.messaging_settings set sms_from = %(number)s, reminder_time = '00:00',"
+    " quiet_hours_start = '00:00', quiet_hours_end = '00:00' where organization_id = %(acme)s",
+    "update public.customer_contacts set message_channels = 'both'"
+    " where organization_id = %(acme)s",
+)
 INVOICE_STATE = (
     "select number, status::text, total_cents, balance_cents, payment_reference::text "
     "from public.invoices where id = %s"
@@ -65,7 +74,11 @@ def run(inst: settings.Instance) -> None:
     folder = settings.state_root() / "demo"
     shutil.rmtree(folder, ignore_errors=True)
     mail_dir, storage_dir = folder / "mail", folder / "storage"
-    with MailSink(mail_dir) as sink, WebhookReceiver() as receiver:
+    with (
+        MailSink(mail_dir) as sink,
+        WebhookReceiver() as receiver,
+        TwilioServer({ACME_NUMBER}) as texts,
+    ):
         api = __import__(
             "fieldbase_local.postgrest", fromlist=["Postgrest"]
         ).Postgrest.for_instance(inst, settings.MAIN_DATABASE)
@@ -89,6 +102,18 @@ def run(inst: settings.Instance) -> None:
             req.execute(BOOK_MARIA, (ACME, MARIA_WORK_ORDER, TECHNICIAN))
         with api.request(tim, "GET", "/technician_day") as req:
             tims_day = req.execute(TIMS_DAY, (TECHNICIAN,)).fetchall()
+        # Tomorrow's visits are reminded (pg_cron's job, run now: the demo's reminder time has
+        # passed), then Tim sets off to his first: City Deli hears by text and email.
+        with psycopg.connect(inst.dsn(), autocommit=True) as conn:
+            for statement in TEXTS:
+                conn.execute(statement, {"number": ACME_NUMBER, "acme": ACME})
+            conn.execute("select private.queue_visit_reminders()")
+            first_visit = conn.execute(
+                "select id from public.visits where user_id = %s order by starts_at limit 1",
+                (TECHNICIAN,),
+            ).fetchone()[0]
+        with api.request(tim, "POST", "/rpc/start_visit_travel") as req:
+            req.execute("select * from public.start_visit_travel(%s)", (first_visit,))
 
         money, deli_invoice = _office_day(inst, api)
         receiver.secret = secret
@@ -101,6 +126,10 @@ def run(inst: settings.Instance) -> None:
             storage_dir=storage_dir,
             stripe_webhook_secret=STRIPE_SECRET,
             webhook_allow_private_targets=True,
+            twilio_account_sid=ACCOUNT_SID,
+            twilio_auth_token=AUTH_TOKEN,
+            twilio_api_url=texts.url,
+            sms_rate_per_second=50,
             log_level="WARNING",
         )
 
@@ -138,6 +167,9 @@ def run(inst: settings.Instance) -> None:
         attached = [a.get_filename() for a in message.iter_attachments()]
         extra = f"  [attached: {', '.join(attached)}]" if attached else ""
         print(f"  to {message['To']}: {message['Subject']}{extra}")
+    print(f"\ntexts      {len(texts.messages)} in the local Twilio sink ({texts.url})")
+    for text in texts.messages:
+        print(f"  to {text['to']} from {text['from']}: {text['body']}")
     print(f"\ndocuments  {len(documents)} PDF(s) in {storage_dir / 'documents'}")
     for path, pages, size, sha in documents:
         print(f"  {path}  ({pages} page(s), {size} bytes, sha256 {sha}...)")

@@ -120,6 +120,7 @@ AREAS: dict[str, list[str]] = {
         "billing_status_leaves_the_lifecycle_to_its_trigger",
     ],
     "Bulk import": ["bulk_import_tables", "bulk_import", "import_rows_retention"],
+    "Customer messages": ["customer_messages_tables", "customer_messages"],
 }
 
 # Functions that belong to another area than the migration that created them, for

@@ -680,6 +680,115 @@ export type Database = {
           },
         ]
       }
+      communications: {
+        Row: {
+          address: string
+          body: string | null
+          channel: string
+          contact_id: string | null
+          created_at: string
+          customer_id: string | null
+          delivered_at: string | null
+          direction: string
+          error: string | null
+          essential: boolean
+          id: string
+          job_id: number | null
+          organization_id: string
+          provider_id: string | null
+          sent_at: string | null
+          status: string
+          template: string | null
+          updated_at: string
+          visit_id: string | null
+        }
+        Insert: {
+          address: string
+          body?: string | null
+          channel: string
+          contact_id?: string | null
+          created_at?: string
+          customer_id?: string | null
+          delivered_at?: string | null
+          direction?: string
+          error?: string | null
+          essential?: boolean
+          id?: string
+          job_id?: number | null
+          organization_id: string
+          provider_id?: string | null
+          sent_at?: string | null
+          status?: string
+          template?: string | null
+          updated_at?: string
+          visit_id?: string | null
+        }
+        Update: {
+          address?: string
+          body?: string | null
+          channel?: string
+          contact_id?: string | null
+          created_at?: string
+          customer_id?: string | null
+          delivered_at?: string | null
+          direction?: string
+          error?: string | null
+          essential?: boolean
+          id?: string
+          job_id?: number | null
+          organization_id?: string
+          provider_id?: string | null
+          sent_at?: string | null
+          status?: string
+          template?: string | null
+          updated_at?: string
+          visit_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "communications_contact_fkey"
+            columns: ["organization_id", "contact_id"]
+            isOneToOne: false
+            referencedRelation: "customer_contacts"
+            referencedColumns: ["organization_id", "id"]
+          },
+          {
+            foreignKeyName: "communications_customer_fkey"
+            columns: ["organization_id", "customer_id"]
+            isOneToOne: false
+            referencedRelation: "customers"
+            referencedColumns: ["organization_id", "id"]
+          },
+          {
+            foreignKeyName: "communications_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "communications_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "communications_visit_fkey"
+            columns: ["organization_id", "visit_id"]
+            isOneToOne: false
+            referencedRelation: "technician_day"
+            referencedColumns: ["organization_id", "visit_id"]
+          },
+          {
+            foreignKeyName: "communications_visit_fkey"
+            columns: ["organization_id", "visit_id"]
+            isOneToOne: false
+            referencedRelation: "visits"
+            referencedColumns: ["organization_id", "id"]
+          },
+        ]
+      }
       credit_notes: {
         Row: {
           amount_cents: number
@@ -742,6 +851,7 @@ export type Database = {
           email: string | null
           id: string
           is_primary: boolean
+          message_channels: string
           name: string
           organization_id: string
           phone: string | null
@@ -754,6 +864,7 @@ export type Database = {
           email?: string | null
           id?: string
           is_primary?: boolean
+          message_channels?: string
           name: string
           organization_id: string
           phone?: string | null
@@ -766,6 +877,7 @@ export type Database = {
           email?: string | null
           id?: string
           is_primary?: boolean
+          message_channels?: string
           name?: string
           organization_id?: string
           phone?: string | null
@@ -1951,6 +2063,96 @@ export type Database = {
             columns: ["user_id"]
             isOneToOne: false
             referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      message_opt_outs: {
+        Row: {
+          address: string
+          channel: string
+          created_at: string
+          organization_id: string
+          source: string
+        }
+        Insert: {
+          address: string
+          channel: string
+          created_at?: string
+          organization_id: string
+          source?: string
+        }
+        Update: {
+          address?: string
+          channel?: string
+          created_at?: string
+          organization_id?: string
+          source?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "message_opt_outs_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "message_opt_outs_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      messaging_settings: {
+        Row: {
+          organization_id: string
+          quiet_hours_end: string
+          quiet_hours_start: string
+          reminder_time: string
+          reminders_enabled: boolean
+          review_url: string | null
+          sms_from: string | null
+          thank_you_enabled: boolean
+          updated_at: string
+        }
+        Insert: {
+          organization_id: string
+          quiet_hours_end?: string
+          quiet_hours_start?: string
+          reminder_time?: string
+          reminders_enabled?: boolean
+          review_url?: string | null
+          sms_from?: string | null
+          thank_you_enabled?: boolean
+          updated_at?: string
+        }
+        Update: {
+          organization_id?: string
+          quiet_hours_end?: string
+          quiet_hours_start?: string
+          reminder_time?: string
+          reminders_enabled?: boolean
+          review_url?: string | null
+          sms_from?: string | null
+          thank_you_enabled?: boolean
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "messaging_settings_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: true
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "messaging_settings_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: true
+            referencedRelation: "organizations"
             referencedColumns: ["id"]
           },
         ]
@@ -3392,9 +3594,11 @@ export type Database = {
       }
       visits: {
         Row: {
+          arrival_window: unknown
           created_at: string
           created_by: string | null
           during: unknown
+          en_route_at: string | null
           ends_at: string
           id: string
           notes: string | null
@@ -3406,9 +3610,11 @@ export type Database = {
           work_order_id: string
         }
         Insert: {
+          arrival_window?: unknown
           created_at?: string
           created_by?: string | null
           during?: never
+          en_route_at?: string | null
           ends_at: string
           id?: string
           notes?: string | null
@@ -3420,9 +3626,11 @@ export type Database = {
           work_order_id: string
         }
         Update: {
+          arrival_window?: unknown
           created_at?: string
           created_by?: string | null
           during?: never
+          en_route_at?: string | null
           ends_at?: string
           id?: string
           notes?: string | null
@@ -5271,6 +5479,15 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      start_visit_travel: {
+        Args: { visit_id: string }
+        Returns: {
+          arrival_window_ends_at: string
+          arrival_window_starts_at: string
+          en_route_at: string
+          id: string
+        }[]
       }
       technician_availability: {
         Args: { day: string; min_minutes?: number; organization_id: string }

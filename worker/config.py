@@ -91,6 +91,21 @@ class Settings(BaseSettings):
     stripe_timeout_seconds: float = Field(default=30, gt=0)
     # Links in emails (accept an invitation, open a document) point here.
     app_url: str = "http://localhost:3000"
+    # Where the internet reaches the inbound endpoints (python -m worker inbound): Twilio's status
+    # callbacks and the one-click unsubscribe links of emails point here, and Twilio's
+    # signatures are checked against it.
+    public_url: str = "http://127.0.0.1:8081"
+    # Signs the one-click unsubscribe links (RFC 8058) of non-essential emails.
+    unsubscribe_secret: SecretStr = SecretStr("development-only-unsubscribe-secret")
+
+    # --- text messages: Twilio's Messages API (sms.send) and its webhooks ------------------------
+    twilio_account_sid: str = ""
+    twilio_auth_token: SecretStr = SecretStr("")
+    # Twilio's API; a loopback stand-in in tests.
+    twilio_api_url: str = "https://api.twilio.com"
+    twilio_timeout_seconds: float = Field(default=15, gt=0)
+    # Texts per second from one sender number (a US long code takes about one).
+    sms_rate_per_second: float = Field(default=1, gt=0)
 
     # --- documents --------------------------------------------------------------------------
     storage_backend: Literal["local", "supabase"] = "local"
@@ -119,6 +134,8 @@ class Settings(BaseSettings):
     def _check(self) -> Settings:
         if self.heartbeat_seconds >= self.lease_seconds:
             raise ValueError("heartbeat_seconds must be shorter than lease_seconds")
+        if len(self.unsubscribe_secret.get_secret_value()) < 16:
+            raise ValueError("FIELDBASE_WORKER_UNSUBSCRIBE_SECRET needs at least 16 characters")
         if self.email_backend == "resend" and not self.resend_api_key.get_secret_value():
             raise ValueError("email_backend=resend needs FIELDBASE_WORKER_RESEND_API_KEY")
         if self.storage_backend == "supabase" and not (
@@ -132,7 +149,7 @@ class Settings(BaseSettings):
             defaults = type(self).model_fields
             unset = [
                 f"FIELDBASE_WORKER_{name.upper()}"
-                for name in ("app_url", "email_from")
+                for name in ("app_url", "email_from", "public_url", "unsubscribe_secret")
                 if getattr(self, name) == defaults[name].default
             ]
             if unset:

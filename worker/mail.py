@@ -42,6 +42,8 @@ class Email:
     idempotency_key: str
     reply_to: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
+    # Extra headers: List-Unsubscribe and List-Unsubscribe-Post on non-essential email.
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -125,6 +127,8 @@ def _mime(message: Email) -> EmailMessage:
     mime["Date"] = email.utils.formatdate(localtime=False)
     if message.reply_to:
         mime["Reply-To"] = message.reply_to
+    for name, value in message.headers.items():
+        mime[name] = value
     mime.set_content(message.text)
     mime.add_alternative(message.html, subtype="html")
     for attachment in message.attachments:
@@ -219,7 +223,7 @@ class ResendBackend:
             "subject": message.subject,
             "html": message.html,
             "text": message.text,
-            "headers": {"Message-ID": message.message_id},
+            "headers": {"Message-ID": message.message_id, **message.headers},
         }
         if message.reply_to:
             body["reply_to"] = message.reply_to

@@ -9,6 +9,7 @@ import httpx
 from worker.config import Settings
 from worker.mail import EmailBackend, Renderer, backend_from_settings
 from worker.ratelimit import RateLimiter
+from worker.sms import SmsRenderer, TwilioSms
 from worker.storage import Storage, storage_from_settings
 
 
@@ -20,6 +21,9 @@ class Services:
     storage: Storage
     email_limiter: RateLimiter
     webhook_limiter: RateLimiter
+    sms: TwilioSms
+    sms_renderer: SmsRenderer
+    sms_limiter: RateLimiter
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -36,4 +40,7 @@ def build_services(settings: Settings) -> Services:
         storage=storage_from_settings(settings),
         email_limiter=RateLimiter(settings.email_rate_per_second),
         webhook_limiter=RateLimiter(settings.webhook_endpoint_rate_per_second),
+        sms=TwilioSms(settings),
+        sms_renderer=SmsRenderer(),
+        sms_limiter=RateLimiter(settings.sms_rate_per_second),
     )

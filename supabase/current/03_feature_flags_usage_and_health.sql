@@ -272,7 +272,8 @@ declare
     'fieldbase-authority-batches', 'fieldbase-import-retention',
     'fieldbase-cron-history-retention', 'fieldbase-due-notices', 'fieldbase-expire-estimates',
     'fieldbase-invoice-reminders', 'fieldbase-kpis', 'fieldbase-queue-reaper',
-    'fieldbase-queue-retention', 'fieldbase-rate-limit-purge', 'fieldbase-ticket-sla'
+    'fieldbase-queue-retention', 'fieldbase-rate-limit-purge', 'fieldbase-ticket-sla',
+    'fieldbase-visit-reminders'
   ];
   live_tables text[] := array[
     'activity', 'billing_sessions', 'imports', 'notifications', 'ticket_comments', 'tickets', 'visits',

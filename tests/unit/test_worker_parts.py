@@ -100,19 +100,23 @@ def test_settings_are_checked():
 
 def test_production_refuses_the_local_defaults():
     with pytest.raises(
-        ValidationError, match="FIELDBASE_WORKER_APP_URL and FIELDBASE_WORKER_EMAIL_FROM"
+        ValidationError,
+        match="FIELDBASE_WORKER_APP_URL and FIELDBASE_WORKER_EMAIL_FROM and "
+        "FIELDBASE_WORKER_PUBLIC_URL and FIELDBASE_WORKER_UNSUBSCRIBE_SECRET",
     ):
         Settings(environment="production")
+    public = {
+        "app_url": "https://app.example.com",
+        "email_from": "Co <no-reply@example.com>",
+        "public_url": "https://hooks.example.com",
+        "unsubscribe_secret": "a-long-random-secret",
+    }
+    with pytest.raises(ValidationError, match="FIELDBASE_WORKER_UNSUBSCRIBE_SECRET"):
+        # A short secret would let anyone forge unsubscribe links.
+        Settings(environment="production", **{**public, "unsubscribe_secret": "short"})
     with pytest.raises(ValidationError, match="private addresses"):
-        Settings(
-            environment="production",
-            app_url="https://app.example.com",
-            email_from="Co <no-reply@example.com>",
-            webhook_allow_private_targets=True,
-        )
-    ready = Settings(
-        environment="production", app_url="https://app.example.com", email_from="Co <n@example.com>"
-    )
+        Settings(environment="production", webhook_allow_private_targets=True, **public)
+    ready = Settings(environment="production", **public)
     assert ready.environment == "production"
 
 

@@ -125,7 +125,13 @@ class WorkerProcess:
 
     def __init__(self, settings: Settings, log_path: Path, **overrides: Any):
         env = {**os.environ, "PYTHONPATH": str(REPO)}
-        values = {**settings.model_dump(mode="json"), **overrides}
+        # Secrets as themselves: a JSON dump masks them ("**********").
+        secrets = {
+            name: value.get_secret_value()
+            for name, value in settings.model_dump().items()
+            if hasattr(value, "get_secret_value")
+        }
+        values = {**settings.model_dump(mode="json"), **secrets, **overrides}
         for key, value in values.items():
             if value is None:
                 continue
@@ -195,8 +201,11 @@ class InboundServer:
         from fieldbase_local.net import free_port
         from worker.inbound import Inbound, create_server
 
+        port = overrides.pop("inbound_port", None) or free_port()
+        # Twilio signs the URL it calls: by default the server is reached where it listens.
+        overrides.setdefault("public_url", f"http://127.0.0.1:{port}")
         self.settings = configured(
-            settings, inbound_host="127.0.0.1", inbound_port=free_port(), **overrides
+            settings, inbound_host="127.0.0.1", inbound_port=port, **overrides
         )
         self.app = Inbound(self.settings)
         self.server = create_server(self.settings, self.app)

@@ -32,6 +32,15 @@ def brand(sql, organization):
     )
 
 
+def known_to(sql, organization, address):
+    """The address has heard from the organization before (a message in its log)."""
+    sql.execute(
+        "insert into public.communications (organization_id, channel, address, status)"
+        " values (%s, 'email', %s, 'delivered')",
+        (organization, address),
+    )
+
+
 def parts(message):
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
@@ -41,6 +50,7 @@ def parts(message):
 def test_invoice_email_arrives_with_branding_and_both_parts(sql, run, mail_sink):
     acme = org_id(sql)
     brand(sql, acme)
+    known_to(sql, acme, "pat@customer.test")
     job_id = enqueue(
         sql,
         "email.invoice_sent",
@@ -233,10 +243,35 @@ def test_an_invitation_carries_nothing_a_tenant_writes_but_its_name(sql, run, ma
     for part in (text, html, str(invitation)):
         assert "paypa1" not in part and "#aa3300" not in part
     assert invitation["Reply-To"] is None
-    # The organization's own customer knows it: its branding stays on what it is sent.
-    invoice = messages["customer@example.test"]
+    # The first message to any address is as plain: a customer the organization has never
+    # written to is a stranger too.
+    first = messages["customer@example.test"]
+    assert "paypa1" not in str(first) and first["Reply-To"] is None
+    # Once the address has heard from the organization, its branding is on what it is sent.
+    enqueue(
+        sql,
+        "email.invoice_sent",
+        {
+            "to": "customer@example.test",
+            "customer_name": "C",
+            "invoice_number": "8",
+            "total": "1",
+            "due_date": "2026-12-15",
+        },
+        organization_id=acme,
+    )
+    run()
+    invoice = mail_sink.wait_for(3)[-1]
     assert "visit paypa1-secure.example to restore access" in parts(invoice)[0]
     assert invoice["Reply-To"] == "olivia.owner@acme.test"
+    logged = sql.execute(
+        "select template, status from public.communications"
+        " where address = 'customer@example.test' order by created_at"
+    ).fetchall()
+    assert [(r["template"], r["status"]) for r in logged] == [("invoice_sent", "sent")] * 2
+    assert not sql.execute(
+        "select from public.communications where address = 'stranger@example.test'"
+    ).fetchall(), "an invitation is not a customer's message"
 
 
 def test_portal_invitation_carries_the_token_then_the_queue_forgets_it(sql, run, mail_sink):

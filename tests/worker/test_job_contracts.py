@@ -26,8 +26,10 @@ QUEUED_BY_SQL = {
     "email.portal_invitation",
     "email.test_due",
     "email.ticket_updated",
+    "email.visit_message",
     "export.csv",
     "pdf.render",
+    "sms.send",
     "webhook.deliver",
 }
 
@@ -79,6 +81,23 @@ def run_the_flows(db) -> None:
             (ACME,),
         ).fetchone()[0]
     call(db, demo.OWNER, "select public.invite_portal_user(%s)", (contact,))
+    with db.connect(autocommit=True) as conn:
+        # Acme's number is assigned by the platform; City Deli's contact takes texts and email.
+        conn.execute(
+            "update public.messaging_settings set sms_from = '+12175550100'"
+            " where organization_id = %s",
+            (ACME,),
+        )
+        conn.execute(
+            "update public.customer_contacts set message_channels = 'both'"
+            " where organization_id = %s",
+            (ACME,),
+        )
+        visit = conn.execute(
+            "select v.id from public.visits as v where v.user_id = %s order by v.starts_at limit 1",
+            (demo.TECHNICIAN,),
+        ).fetchone()[0]
+    call(db, demo.TECHNICIAN, "select 1 from public.start_visit_travel(%s)", (visit,))
     with db.connect(autocommit=True) as conn:
         # What pg_cron runs on its schedules.
         for scheduled in (

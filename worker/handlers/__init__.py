@@ -12,11 +12,21 @@ def build_registry() -> Registry:
         email,
         exports,
         imports,
+        messages,
         organizations_leaving,
         webhooks,
     )
 
     registry = Registry()
-    for module in (email, documents, webhooks, exports, billing, organizations_leaving, imports):
+    for module in (
+        email,
+        documents,
+        webhooks,
+        exports,
+        billing,
+        organizations_leaving,
+        imports,
+        messages,
+    ):
         module.register(registry)
     return registry

@@ -15,7 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from worker.errors import PermanentError
+from worker import unsubscribe
+from worker.errors import PermanentError, RetryLater
 from worker.handlers.organizations import organization_profile
 from worker.mail import Attachment, Email
 from worker.registry import JobContext, Registry, until_reachable
@@ -212,21 +213,114 @@ def sender_display(organization_name: str | None, product_name: str) -> str:
     return f"{name} via {product_name}" if product_name else name
 
 
+# Emails to an organization's customers: logged in public.communications and, the first time an
+# address hears from the organization, stripped of everything the tenant writes but its name.
+CUSTOMER_TEMPLATES = {
+    "appointment",
+    "estimate_sent",
+    "inspection_report_ready",
+    "invoice_reminder",
+    "invoice_sent",
+    "portal_invitation",
+    "test_due",
+    "ticket_updated",
+    "visit_message",
+}
+# Reminders rather than receipts: a one-click unsubscribe stops them; receipts, invoices and
+# test reports are never suppressed by it.
+NON_ESSENTIAL_TEMPLATES = {"test_due", "visit_message"}
+
+
+async def record_email(
+    ctx: JobContext,
+    communication_id: uuid.UUID | None,
+    to: str,
+    template: str,
+    status: str,
+    subject: str | None = None,
+    provider_id: str | None = None,
+    error: str | None = None,
+) -> None:
+    """Bring the communications log in step with what happened to a customer's email."""
+    if communication_id and status == "sent":
+        await ctx.db.fetch(
+            "record_message_sent",
+            communication_id=communication_id,
+            provider_id=provider_id,
+            body=subject,
+        )
+    elif communication_id:
+        await ctx.db.fetch(
+            "record_message_failed",
+            communication_id=communication_id,
+            status=status,
+            error=error,
+            opt_out=False,
+        )
+    else:
+        await ctx.db.fetch(
+            "log_email",
+            job_id=ctx.job.id,
+            organization_id=ctx.job.organization_id,
+            address=to,
+            template=template,
+            subject=subject,
+            essential=template not in NON_ESSENTIAL_TEMPLATES,
+            status=status,
+            provider_id=provider_id,
+            error=error,
+        )
+
+
 async def send_email(
     ctx: JobContext,
     template: str,
     to: str,
     context: dict[str, Any],
     attachments: list[Attachment] | None = None,
+    communication_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
     if ctx.job.progress.get("email_sent"):
         return {"to": to, "message_id": ctx.job.progress.get("message_id"), "resent": False}
+    to_customer = template in CUSTOMER_TEMPLATES and ctx.job.organization_id is not None
+    essential = template not in NON_ESSENTIAL_TEMPLATES
+    first_contact = False
+    if to_customer:
+        [standing] = await ctx.db.fetch(
+            "message_context", organization_id=ctx.job.organization_id, channel="email", address=to
+        )
+        if standing["opted_out"] and not essential:
+            reason = "The customer unsubscribed from these emails"
+            await record_email(ctx, communication_id, to, template, "skipped", error=reason)
+            return {"to": to, "skipped": reason}
+        first_contact = standing["first_contact"]
     if await ctx.db.fetch("suppressed_emails", emails=[to]):
-        return {"to": to, "skipped": "address suppressed after a bounce or complaint"}
+        reason = "address suppressed after a bounce or complaint"
+        if to_customer:
+            await record_email(ctx, communication_id, to, template, "skipped", error=reason)
+        return {"to": to, "skipped": reason}
     organization = context.get("organization") or await organization_profile(ctx)
+    if first_contact:
+        # The first message to an address carries the organization's name and nothing else it
+        # writes (footer, logo, colour, reply-to): no tenant can use us to open a conversation
+        # with a stranger in its own words.
+        organization = {**organization, "branding": {}}
+    headers: dict[str, str] = {}
+    unsubscribe_url = None
+    if to_customer and not essential:
+        unsubscribe_url = unsubscribe.link(ctx.settings, ctx.job.organization_id, to)
+        headers = {
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
     subject, html, text = ctx.services.renderer.render(
         template,
-        {"time_zone": organization["time_zone"], **context, "organization": organization},
+        {
+            "time_zone": organization["time_zone"],
+            **context,
+            "organization": organization,
+            "unsubscribe_url": unsubscribe_url,
+        },
     )
     sender_name, sender_address = email.utils.parseaddr(ctx.settings.email_from)
     domain = sender_address.rpartition("@")[2] or "fieldbase.local"
@@ -244,10 +338,29 @@ async def send_email(
         idempotency_key=f"fieldbase-job-{ctx.job.id}",
         reply_to=organization["branding"].get("reply_to"),
         attachments=attachments or [],
+        headers=headers,
     )
     await ctx.services.email_limiter.acquire(ctx.services.email.name)
-    provider_id = await ctx.services.email.send(message)
+    try:
+        provider_id = await ctx.services.email.send(message)
+    except PermanentError as error:
+        if to_customer:
+            await record_email(
+                ctx, communication_id, to, template, "failed", subject, None, str(error)
+            )
+        raise
+    except RetryLater as error:
+        if to_customer and ctx.job.attempts >= ctx.job.max_attempts:
+            await record_email(
+                ctx, communication_id, to, template, "failed", subject, None, str(error)
+            )
+        raise
     await ctx.save_progress(email_sent=True, message_id=message.message_id)
+    if to_customer:
+        await until_reachable(
+            lambda: record_email(ctx, communication_id, to, template, "sent", subject, provider_id),
+            give_up_after=ctx.settings.progress_patience_seconds,
+        )
     return {
         "to": to,
         "subject": subject,

@@ -197,3 +197,36 @@ select line from queue.authority_batch_lines(%(worker_id)s, %(job_id)s) as line;
 
 -- name: record_authority_batch
 select queue.record_authority_batch(%(worker_id)s, %(job_id)s, %(message_id)s) as recorded;
+
+-- name: message_context
+select
+  opted_out,
+  first_contact
+from queue.message_context(%(organization_id)s, %(channel)s, %(address)s);
+
+-- name: text_sender
+select
+  sms_from,
+  quiet_until
+from queue.text_sender(%(organization_id)s);
+
+-- name: record_message_sent
+select queue.record_message_sent(%(communication_id)s, %(provider_id)s, %(body)s);
+
+-- name: record_message_failed
+select queue.record_message_failed(%(communication_id)s, %(status)s, %(error)s, %(opt_out)s);
+
+-- name: record_message_status
+select queue.record_message_status(%(channel)s, %(provider_id)s, %(status)s, %(error)s) as updated;
+
+-- name: log_email
+select queue.log_email(
+  %(job_id)s, %(organization_id)s, %(address)s, %(template)s, %(subject)s, %(essential)s,
+  %(status)s, %(provider_id)s, %(error)s
+) as communication_id;
+
+-- name: record_inbound_text
+select queue.record_inbound_text(%(sender)s, %(recipient)s, %(body)s, %(sid)s) as outcome;
+
+-- name: unsubscribe_email
+select queue.unsubscribe_email(%(organization_id)s, %(address)s) as done;
