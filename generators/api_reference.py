@@ -121,6 +121,12 @@ AREAS: dict[str, list[str]] = {
     ],
     "Bulk import": ["bulk_import_tables", "bulk_import", "import_rows_retention"],
     "Customer messages": ["customer_messages_tables", "customer_messages"],
+    "Offline sync": [
+        "offline_writes_tables",
+        "sync_conflicts_table",
+        "offline_writes",
+        "powersync_publication",
+    ],
 }
 
 # Functions that belong to another area than the migration that created them, for

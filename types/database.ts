@@ -327,6 +327,7 @@ export type Database = {
           tested_on: string
           updated_at: string
           user_id: string
+          version: number
           work_order_id: string | null
         }
         Insert: {
@@ -372,6 +373,7 @@ export type Database = {
           tested_on: string
           updated_at?: string
           user_id?: string
+          version?: number
           work_order_id?: string | null
         }
         Update: {
@@ -417,6 +419,7 @@ export type Database = {
           tested_on?: string
           updated_at?: string
           user_id?: string
+          version?: number
           work_order_id?: string | null
         }
         Relationships: [
@@ -3067,6 +3070,108 @@ export type Database = {
           },
         ]
       }
+      sync_conflicts: {
+        Row: {
+          created_at: string
+          data: Json | null
+          error_code: string
+          error_message: string
+          id: string
+          operation: string
+          organization_id: string
+          resolved_at: string | null
+          resolved_by: string | null
+          row_id: string | null
+          table_name: string
+          user_id: string | null
+        }
+        Insert: {
+          created_at?: string
+          data?: Json | null
+          error_code: string
+          error_message: string
+          id?: string
+          operation: string
+          organization_id: string
+          resolved_at?: string | null
+          resolved_by?: string | null
+          row_id?: string | null
+          table_name: string
+          user_id?: string | null
+        }
+        Update: {
+          created_at?: string
+          data?: Json | null
+          error_code?: string
+          error_message?: string
+          id?: string
+          operation?: string
+          organization_id?: string
+          resolved_at?: string | null
+          resolved_by?: string | null
+          row_id?: string | null
+          table_name?: string
+          user_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "sync_conflicts_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "sync_conflicts_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      sync_tombstones: {
+        Row: {
+          deleted_at: string
+          organization_id: string
+          row_id: string
+          table_name: string
+          user_id: string | null
+          work_order_id: string | null
+        }
+        Insert: {
+          deleted_at?: string
+          organization_id: string
+          row_id: string
+          table_name: string
+          user_id?: string | null
+          work_order_id?: string | null
+        }
+        Update: {
+          deleted_at?: string
+          organization_id?: string
+          row_id?: string
+          table_name?: string
+          user_id?: string | null
+          work_order_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "sync_tombstones_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "sync_tombstones_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       tax_rates: {
         Row: {
           active: boolean
@@ -3442,6 +3547,7 @@ export type Database = {
           note: string | null
           organization_id: string
           started_at: string
+          updated_at: string
           user_id: string
           work_order_id: string
         }
@@ -3453,6 +3559,7 @@ export type Database = {
           note?: string | null
           organization_id: string
           started_at?: string
+          updated_at?: string
           user_id?: string
           work_order_id: string
         }
@@ -3464,6 +3571,7 @@ export type Database = {
           note?: string | null
           organization_id?: string
           started_at?: string
+          updated_at?: string
           user_id?: string
           work_order_id?: string
         }
@@ -3607,6 +3715,7 @@ export type Database = {
           status: Database["public"]["Enums"]["visit_status"]
           updated_at: string
           user_id: string
+          version: number
           work_order_id: string
         }
         Insert: {
@@ -3623,6 +3732,7 @@ export type Database = {
           status?: Database["public"]["Enums"]["visit_status"]
           updated_at?: string
           user_id: string
+          version?: number
           work_order_id: string
         }
         Update: {
@@ -3639,6 +3749,7 @@ export type Database = {
           status?: Database["public"]["Enums"]["visit_status"]
           updated_at?: string
           user_id?: string
+          version?: number
           work_order_id?: string
         }
         Relationships: [
@@ -3930,18 +4041,21 @@ export type Database = {
           assembly_id: string
           id: string
           organization_id: string
+          updated_at: string
           work_order_id: string
         }
         Insert: {
           assembly_id: string
           id?: string
           organization_id: string
+          updated_at?: string
           work_order_id: string
         }
         Update: {
           assembly_id?: string
           id?: string
           organization_id?: string
+          updated_at?: string
           work_order_id?: string
         }
         Relationships: [
@@ -3988,6 +4102,7 @@ export type Database = {
           created_at: string
           id: string
           organization_id: string
+          updated_at: string
           user_id: string
           work_order_id: string
         }
@@ -3996,6 +4111,7 @@ export type Database = {
           created_at?: string
           id?: string
           organization_id: string
+          updated_at?: string
           user_id: string
           work_order_id: string
         }
@@ -4004,6 +4120,7 @@ export type Database = {
           created_at?: string
           id?: string
           organization_id?: string
+          updated_at?: string
           user_id?: string
           work_order_id?: string
         }
@@ -4048,6 +4165,7 @@ export type Database = {
           label: string
           organization_id: string
           position: number
+          updated_at: string
           work_order_id: string
         }
         Insert: {
@@ -4059,6 +4177,7 @@ export type Database = {
           label: string
           organization_id: string
           position?: number
+          updated_at?: string
           work_order_id: string
         }
         Update: {
@@ -4070,6 +4189,7 @@ export type Database = {
           label?: string
           organization_id?: string
           position?: number
+          updated_at?: string
           work_order_id?: string
         }
         Relationships: [
@@ -4103,6 +4223,7 @@ export type Database = {
           created_at: string
           id: string
           organization_id: string
+          updated_at: string
           work_order_id: string
         }
         Insert: {
@@ -4111,6 +4232,7 @@ export type Database = {
           created_at?: string
           id?: string
           organization_id: string
+          updated_at?: string
           work_order_id: string
         }
         Update: {
@@ -4119,6 +4241,7 @@ export type Database = {
           created_at?: string
           id?: string
           organization_id?: string
+          updated_at?: string
           work_order_id?: string
         }
         Relationships: [
@@ -4182,6 +4305,7 @@ export type Database = {
           status_reason: string | null
           title: string
           updated_at: string
+          version: number
         }
         Insert: {
           agreement_id?: string | null
@@ -4201,6 +4325,7 @@ export type Database = {
           status_reason?: string | null
           title: string
           updated_at?: string
+          version?: number
         }
         Update: {
           agreement_id?: string | null
@@ -4220,6 +4345,7 @@ export type Database = {
           status_reason?: string | null
           title?: string
           updated_at?: string
+          version?: number
         }
         Relationships: [
           {
@@ -4891,6 +5017,7 @@ export type Database = {
           tested_on: string
           updated_at: string
           user_id: string
+          version: number
           work_order_id: string | null
         }
         SetofOptions: {
@@ -5067,6 +5194,7 @@ export type Database = {
           status_reason: string | null
           title: string
           updated_at: string
+          version: number
         }
         SetofOptions: {
           from: "*"
@@ -5502,6 +5630,7 @@ export type Database = {
         Args: { new_owner_id: string; organization_id: string }
         Returns: undefined
       }
+      upload_changes: { Args: { operations: Json }; Returns: Json }
       void_invoice: {
         Args: { invoice_id: string; reason: string }
         Returns: {

@@ -273,7 +273,7 @@ declare
     'fieldbase-cron-history-retention', 'fieldbase-due-notices', 'fieldbase-expire-estimates',
     'fieldbase-invoice-reminders', 'fieldbase-kpis', 'fieldbase-queue-reaper',
     'fieldbase-queue-retention', 'fieldbase-rate-limit-purge', 'fieldbase-ticket-sla',
-    'fieldbase-visit-reminders'
+    'fieldbase-sync-tombstones-retention', 'fieldbase-visit-reminders'
   ];
   live_tables text[] := array[
     'activity', 'billing_sessions', 'imports', 'notifications', 'ticket_comments', 'tickets', 'visits',

@@ -20,7 +20,7 @@ declare
   missing integer;
   -- What a submission may still add to a finalised report.
   submission text[] := array[
-    'submitted_at', 'submitted_via', 'submission_reference', 'submission_batch_id', 'updated_at'
+    'submitted_at', 'submitted_via', 'submission_reference', 'submission_batch_id', 'updated_at', 'version'
   ];
 begin
   if tg_op = 'UPDATE' and old.status = 'finalized'
