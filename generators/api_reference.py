@@ -101,6 +101,7 @@ AREAS: dict[str, list[str]] = {
         "authority_report_fields",
         "authority_batches_tables",
         "authority_batches",
+        "field_photos",
     ],
     "Service agreements": ["service_agreements"],
     "Price book and estimates": ["price_book", "estimates"],

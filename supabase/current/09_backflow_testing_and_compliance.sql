@@ -990,3 +990,58 @@ create or replace trigger water_authority_thresholds_touch_updated_at before upd
 on public.water_authority_thresholds
 for each row
 execute function private.touch_updated_at();
+
+-- Photos of an assembly (<organization_id>/assemblies/<assembly_id>/...) and of a test report
+-- (<organization_id>/backflow_test_reports/<report_id>/...) in the attachments bucket follow
+-- their parent: whoever reads the assembly or the report reads its photos. The office is
+-- matched by its organization's folder (no list of every assembly); a technician and a portal
+-- user by the few folders of their work or their sites.
+create or replace function private.readable_field_photo_folders()
+returns setof text
+language plpgsql stable security definer
+set search_path = ''
+as $$
+begin
+  return query
+  select a.organization_id || '/assemblies/' || a.id from public.assemblies as a
+  where a.id in (select private.assigned_assembly_ids()) or a.id in (select private.portal_assembly_ids())
+  union all
+  select r.organization_id || '/backflow_test_reports/' || r.id from public.backflow_test_reports as r
+  where
+    (r.user_id = (select auth.uid()) and r.organization_id in (select private.organization_ids_for()))
+    or r.assembly_id in (select private.assigned_assembly_ids())
+    or (r.assembly_id in (select private.portal_assembly_ids()) and r.status = 'finalized');
+end
+$$;
+revoke all on function private.readable_field_photo_folders()
+from public, anon, authenticated, service_role;
+grant execute on function private.readable_field_photo_folders()
+to authenticated;
+
+-- Who adds or removes them: the office and the technician on the work for an assembly; for a
+-- report, whoever may still change it (a finalised report's photos are part of the record).
+create or replace function private.writable_field_photo_folders()
+returns setof text
+language plpgsql stable security definer
+set search_path = ''
+as $$
+begin
+  return query
+  select a.organization_id || '/assemblies/' || a.id from public.assemblies as a
+  where
+    a.organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'))
+    or a.id in (select private.assigned_assembly_ids())
+  union all
+  select r.organization_id || '/backflow_test_reports/' || r.id from public.backflow_test_reports as r
+  where
+    r.status <> 'finalized'
+    and (
+      r.organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'))
+      or (r.user_id = (select auth.uid()) and r.organization_id in (select private.organization_ids_for()))
+    );
+end
+$$;
+revoke all on function private.writable_field_photo_folders()
+from public, anon, authenticated, service_role;
+grant execute on function private.writable_field_photo_folders()
+to authenticated;

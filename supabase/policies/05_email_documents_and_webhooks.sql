@@ -14,7 +14,7 @@ using (
 -- One select policy for both buckets (one permissive policy per role and action): generated
 -- documents for members other than technicians, a technician's documents of their own work,
 -- CSV exports and imported files for owners and admins, a portal user's own documents, job
--- attachments as the job is readable.
+-- attachments as the job is readable, photos of assemblies and test reports as they are.
 create policy "Members and portal users can download documents and attachments"
 on storage.objects for select to authenticated
 using (
@@ -32,6 +32,15 @@ using (
     bucket_id = 'attachments'
     and array_to_string((storage.foldername(name))[1:3], '/')
     in (select private.readable_work_order_folders())
+  )
+  or (
+    bucket_id = 'attachments' and (storage.foldername(name))[2] in ('assemblies', 'backflow_test_reports')
+    and (storage.foldername(name))[1] in (select private.document_folders())
+  )
+  or (
+    bucket_id = 'attachments'
+    and array_to_string((storage.foldername(name))[1:3], '/')
+    in (select private.readable_field_photo_folders())
   )
 );
 

@@ -143,7 +143,9 @@ with check (
 
 -- attachments, and files to import ---------------------------------------------------------------
 -- One insert and one delete policy on storage.objects (one permissive policy per role and
--- action): job attachments as the job is workable, and the files owners and admins import
+-- action): job attachments as the job is workable, photos of assemblies and draft test reports
+-- as they are (see supabase/current/09_backflow_testing_and_compliance.sql), and the files owners
+-- and admins import
 -- (documents bucket, <organization_id>/imports/; see supabase/current/17_bulk_import.sql).
 create policy "Members attach files to jobs; owners and admins upload imports"
 on storage.objects for insert to authenticated
@@ -152,6 +154,11 @@ with check (
     bucket_id = 'attachments'
     and array_to_string((storage.foldername(name))[1:3], '/')
     in (select private.writable_work_order_folders())
+  )
+  or (
+    bucket_id = 'attachments'
+    and array_to_string((storage.foldername(name))[1:3], '/')
+    in (select private.writable_field_photo_folders())
   )
   or (
     bucket_id = 'documents' and (storage.foldername(name))[2] = 'imports'
@@ -166,6 +173,11 @@ using (
     bucket_id = 'attachments'
     and array_to_string((storage.foldername(name))[1:3], '/')
     in (select private.writable_work_order_folders())
+  )
+  or (
+    bucket_id = 'attachments'
+    and array_to_string((storage.foldername(name))[1:3], '/')
+    in (select private.writable_field_photo_folders())
   )
   or (
     bucket_id = 'documents' and (storage.foldername(name))[2] = 'imports'
