@@ -2933,6 +2933,71 @@ export type Database = {
           },
         ]
       }
+      signatures: {
+        Row: {
+          client_address: string | null
+          estimate_id: string | null
+          id: string
+          image_path: string
+          organization_id: string
+          signed_at: string
+          signed_by: string | null
+          signer_name: string
+          work_order_id: string | null
+        }
+        Insert: {
+          client_address?: string | null
+          estimate_id?: string | null
+          id?: string
+          image_path: string
+          organization_id: string
+          signed_at?: string
+          signed_by?: string | null
+          signer_name: string
+          work_order_id?: string | null
+        }
+        Update: {
+          client_address?: string | null
+          estimate_id?: string | null
+          id?: string
+          image_path?: string
+          organization_id?: string
+          signed_at?: string
+          signed_by?: string | null
+          signer_name?: string
+          work_order_id?: string | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "signatures_estimate_fkey"
+            columns: ["organization_id", "estimate_id"]
+            isOneToOne: false
+            referencedRelation: "estimates"
+            referencedColumns: ["organization_id", "id"]
+          },
+          {
+            foreignKeyName: "signatures_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organization_usage"
+            referencedColumns: ["organization_id"]
+          },
+          {
+            foreignKeyName: "signatures_organization_id_fkey"
+            columns: ["organization_id"]
+            isOneToOne: false
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "signatures_work_order_fkey"
+            columns: ["organization_id", "work_order_id"]
+            isOneToOne: false
+            referencedRelation: "work_orders"
+            referencedColumns: ["organization_id", "id"]
+          },
+        ]
+      }
       sites: {
         Row: {
           access_notes: string | null
@@ -5542,6 +5607,46 @@ export type Database = {
       set_staff_role: {
         Args: { reason: string; role: string; user_id: string }
         Returns: undefined
+      }
+      sign_estimate: {
+        Args: { estimate_id: string; image_path: string; signer_name: string }
+        Returns: {
+          client_address: string | null
+          estimate_id: string | null
+          id: string
+          image_path: string
+          organization_id: string
+          signed_at: string
+          signed_by: string | null
+          signer_name: string
+          work_order_id: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "signatures"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      sign_work_order: {
+        Args: { image_path: string; signer_name: string; work_order_id: string }
+        Returns: {
+          client_address: string | null
+          estimate_id: string | null
+          id: string
+          image_path: string
+          organization_id: string
+          signed_at: string
+          signed_by: string | null
+          signer_name: string
+          work_order_id: string | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "signatures"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       start_import: {
         Args: {

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import time
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
@@ -60,6 +61,14 @@ class LineItem(_Model):
     @property
     def amount(self) -> Decimal:
         return money(self.quantity * self.unit_price) - money(self.discount)
+
+
+class Signature(_Model):
+    """A customer's signature (public.signatures); the image is loaded from Storage by the job."""
+
+    signer_name: str = Field(min_length=1, max_length=200)
+    signed_at: dt.datetime
+    image_path: str = Field(max_length=500)
 
 
 class StatedTotals(_Model):
@@ -131,6 +140,7 @@ class EstimateOption(_Model):
 class EstimateDocument(_Priced):
     type: Literal["estimate"]
     valid_until: dt.date
+    signature: Signature | None = None
     # Lines of a single-choice estimate, or options of which the customer chooses one.
     items: list[LineItem] = Field(default=[], max_length=MAX_LINES)
     options: list[EstimateOption] = Field(default=[], max_length=MAX_LINES)
@@ -185,6 +195,7 @@ class InspectionReportDocument(_Model):
     authority: AuthoritySection | None = None
     result: Literal["pass", "fail", "repair needed"]
     notes: str | None = None
+    signature: Signature | None = None
 
 
 class Task(_Model):
@@ -202,6 +213,7 @@ class WorkOrderDocument(_Model):
     tasks: list[Task] = Field(default=[], max_length=MAX_LINES)
     materials: list[LineItem] = Field(default=[], max_length=MAX_LINES)
     notes: str | None = None
+    signature: Signature | None = None
 
 
 Document = Annotated[
@@ -344,7 +356,27 @@ def _price_rows(totals: dict[str, Decimal], tax_label: str) -> list[tuple[str, D
     return [*rows, (tax_label, totals["tax"]), ("Total", totals["total"])]
 
 
-def _render_priced(pdf: BrandedPdf, doc: InvoiceDocument | EstimateDocument, currency: str) -> dict:
+def _signature_block(
+    pdf: BrandedPdf, label: str, signature: Signature | None, image: bytes | None
+) -> None:
+    """The customer's signature as it was given (image, name, time), or a line to sign on."""
+    pdf.ln(10)
+    if signature is None:
+        pdf.cell(90, 5, f"{label}: ________________", new_x="LMARGIN", new_y="NEXT")
+        return
+    if image:
+        pdf.image(io.BytesIO(image), w=60, h=20, keep_aspect_ratio=True)
+    signed = signature.signed_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    text = f"{label}: {signature.signer_name}, signed {signed}"
+    pdf.cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def _render_priced(
+    pdf: BrandedPdf,
+    doc: InvoiceDocument | EstimateDocument,
+    currency: str,
+    signature_image: bytes | None = None,
+) -> dict:
     facts = [("Number", doc.number), ("Issued", doc.issue_date.isoformat())]
     if isinstance(doc, InvoiceDocument):
         facts.append(("Due", doc.due_date.isoformat()))
@@ -375,10 +407,14 @@ def _render_priced(pdf: BrandedPdf, doc: InvoiceDocument | EstimateDocument, cur
     if doc.notes:
         pdf.heading("Notes")
         pdf.lines([doc.notes])
+    if isinstance(doc, EstimateDocument) and doc.signature:
+        _signature_block(pdf, "Accepted by", doc.signature, signature_image)
     return summary
 
 
-def _render_inspection(pdf: BrandedPdf, doc: InspectionReportDocument) -> dict:
+def _render_inspection(
+    pdf: BrandedPdf, doc: InspectionReportDocument, signature_image: bytes | None = None
+) -> dict:
     pdf.facts(
         [
             ("Report", doc.number),
@@ -423,12 +459,16 @@ def _render_inspection(pdf: BrandedPdf, doc: InspectionReportDocument) -> dict:
     pdf.lines(
         [f"I certify that the assembly above was tested on {doc.inspection_date.isoformat()}."]
     )
+    if doc.signature:
+        _signature_block(pdf, "Customer", doc.signature, signature_image)
     pdf.ln(12)
     pdf.cell(80, 5, "Signature: ______________________")
     return {"result": doc.result}
 
 
-def _render_work_order(pdf: BrandedPdf, doc: WorkOrderDocument, currency: str) -> dict:
+def _render_work_order(
+    pdf: BrandedPdf, doc: WorkOrderDocument, currency: str, signature_image: bytes | None = None
+) -> dict:
     pdf.facts(
         [
             ("Work order", doc.number),
@@ -457,10 +497,12 @@ def _render_work_order(pdf: BrandedPdf, doc: WorkOrderDocument, currency: str) -
     if doc.notes:
         pdf.heading("Notes")
         pdf.lines([doc.notes])
-    pdf.ln(12)
-    pdf.cell(90, 5, "Customer signature: ________________")
-    pdf.cell(90, 5, "Technician signature: ______________", new_x="LMARGIN", new_y="NEXT")
-    return {"tasks": len(doc.tasks), "tasks_done": sum(t.done for t in doc.tasks)}
+    _signature_block(pdf, "Customer signature", doc.signature, signature_image)
+    return {
+        "tasks": len(doc.tasks),
+        "tasks_done": sum(t.done for t in doc.tasks),
+        "signed": doc.signature is not None,
+    }
 
 
 def render(
@@ -468,6 +510,7 @@ def render(
     organization: dict[str, Any],
     max_pages: int | None = None,
     seconds: float | None = None,
+    signature_image: bytes | None = None,
 ) -> tuple[bytes, int, dict]:
     """Render a document; returns (pdf bytes, page count, summary such as totals). Raises
     OverBudget past max_pages pages or seconds of rendering (MAX_PAGES, RENDER_SECONDS)."""
@@ -489,10 +532,10 @@ def render(
     pdf.file_id = lambda: f"<{digest}><{digest}>"
     pdf.add_page()
     if isinstance(document, InvoiceDocument | EstimateDocument):
-        summary = _render_priced(pdf, document, currency)
+        summary = _render_priced(pdf, document, currency, signature_image)
     elif isinstance(document, InspectionReportDocument):
-        summary = _render_inspection(pdf, document)
+        summary = _render_inspection(pdf, document, signature_image)
     else:
-        summary = _render_work_order(pdf, document, currency)
+        summary = _render_work_order(pdf, document, currency, signature_image)
     data = bytes(pdf.output())
     return data, pdf.pages_count, {"currency": currency, **summary}

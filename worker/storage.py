@@ -37,7 +37,7 @@ class Storage(Protocol):
         """Store a local file without reading it into memory."""
         ...
 
-    async def get(self, path: str) -> bytes: ...
+    async def get(self, path: str, bucket: str | None = None) -> bytes: ...
 
     async def remove_organization(
         self, organization_id: str, objects: list[tuple[str, str]]
@@ -104,8 +104,10 @@ class LocalStorage:
         size, sha256 = await asyncio.to_thread(self._copy, target, source)
         return StoredObject(self.bucket, path, size, sha256, str(target.resolve()))
 
-    async def get(self, path: str) -> bytes:
-        return await asyncio.to_thread(self._file(path).read_bytes)
+    async def get(self, path: str, bucket: str | None = None) -> bytes:
+        """A stored file, from the documents bucket or another (attachments)."""
+        source = self.root / (bucket or self.bucket) / _checked(path)
+        return await asyncio.to_thread(source.read_bytes)
 
     async def remove_organization(
         self, organization_id: str, objects: list[tuple[str, str]]
@@ -158,8 +160,10 @@ class SupabaseStorage:
         size, sha256 = await asyncio.to_thread(_file_digest, Path(source))
         return StoredObject(self.bucket, path, size, sha256, f"{self.bucket}/{path}")
 
-    async def get(self, path: str) -> bytes:
-        return await asyncio.to_thread(self._bucket.download, _checked(path))
+    async def get(self, path: str, bucket: str | None = None) -> bytes:
+        """A stored file, from the documents bucket or another (attachments)."""
+        source = self._client.storage.from_(bucket) if bucket else self._bucket
+        return await asyncio.to_thread(source.download, _checked(path))
 
     async def remove_organization(
         self, organization_id: str, objects: list[tuple[str, str]]

@@ -194,6 +194,8 @@ begin
       ),
       'passed', report.result = 'pass'
     )) else '[]'::jsonb end,
+    -- The customer's signature on the work it was tested on, when they signed.
+    'signature', private.signature_document(report.work_order_id, null),
     -- What the site's authority requires, in a section of its own: the form it expects.
     'authority', case when cardinality(context.required_fields) > 0 then jsonb_build_object(
       'name', context.authority_name, 'fields', private.authority_report_fields(report)

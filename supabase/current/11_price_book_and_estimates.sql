@@ -290,6 +290,39 @@ from public, anon, authenticated, service_role;
 grant execute on function private.convert_estimate(estimate_id uuid)
 to authenticated;
 
+-- The estimate as its PDF shows it (options, their lines and stated totals), dated today in the
+-- organization's time zone.
+create or replace function private.estimate_document(estimate uuid)
+returns jsonb
+language sql stable security definer
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'type', 'estimate', 'number', 'EST-' || e.number,
+    'issue_date', private.organization_today(e.organization_id),
+    'valid_until', e.valid_until, 'currency', e.currency,
+    'customer', (select p.party from private.billing_party(e.customer_id) as p),
+    'notes', e.notes,
+    'options', (
+      select jsonb_agg(jsonb_build_object(
+        'name', o.name,
+        'items', private.document_items((
+          select jsonb_agg(to_jsonb(l)) from public.estimate_lines as l where l.option_id = o.id
+        )),
+        'stated_totals', jsonb_build_object(
+          'subtotal', round(o.subtotal_cents / 100.0, 2), 'discount', round(o.discount_cents / 100.0, 2),
+          'tax', round(o.tax_cents / 100.0, 2), 'total', round(o.total_cents / 100.0, 2)
+        )
+      ) order by o.position, o.name)
+      from public.estimate_options as o where o.estimate_id = e.id
+    )
+  )
+  from public.estimates as e
+  where e.id = estimate
+$$;
+revoke all on function private.estimate_document(estimate uuid)
+from public, anon, authenticated, service_role;
+
 -- Sends a draft estimate (owners, admins, dispatchers): valid until the given date or for
 -- the organization's default number of days; queues the PDF and the customer's email.
 create or replace function private.send_estimate(estimate_id uuid, valid_until date default null::date)
@@ -356,25 +389,7 @@ begin
   perform queue.enqueue(
     'pdf.render',
     jsonb_build_object(
-      'document', jsonb_build_object(
-        'type', 'estimate', 'number', 'EST-' || estimate.number,
-        'issue_date', private.organization_today(estimate.organization_id),
-        'valid_until', estimate.valid_until, 'currency', estimate.currency, 'customer', customer.party,
-        'notes', estimate.notes,
-        'options', (
-          select jsonb_agg(jsonb_build_object(
-            'name', o.name,
-            'items', private.document_items((
-              select jsonb_agg(to_jsonb(l)) from public.estimate_lines as l where l.option_id = o.id
-            )),
-            'stated_totals', jsonb_build_object(
-              'subtotal', round(o.subtotal_cents / 100.0, 2), 'discount', round(o.discount_cents / 100.0, 2),
-              'tax', round(o.tax_cents / 100.0, 2), 'total', round(o.total_cents / 100.0, 2)
-            )
-          ) order by o.position, o.name)
-          from public.estimate_options as o where o.estimate_id = estimate.id
-        )
-      ),
+      'document', private.estimate_document(estimate.id),
       'source_type', 'estimate', 'source_id', estimate.id, 'then', follow_ups
     ),
     estimate.organization_id,

@@ -14,7 +14,8 @@ using (
 -- One select policy for both buckets (one permissive policy per role and action): generated
 -- documents for members other than technicians, a technician's documents of their own work,
 -- CSV exports and imported files for owners and admins, a portal user's own documents, job
--- attachments as the job is readable, photos of assemblies and test reports as they are.
+-- attachments as the job is readable, photos of assemblies and test reports as they are,
+-- estimate signatures as the estimate is.
 create policy "Members and portal users can download documents and attachments"
 on storage.objects for select to authenticated
 using (
@@ -41,6 +42,11 @@ using (
     bucket_id = 'attachments'
     and array_to_string((storage.foldername(name))[1:3], '/')
     in (select private.readable_field_photo_folders())
+  )
+  or (
+    bucket_id = 'attachments' and (storage.foldername(name))[2] = 'estimates'
+    and array_to_string((storage.foldername(name))[1:3], '/')
+    in (select private.estimate_signature_folders(false))
   )
 );
 

@@ -144,7 +144,8 @@ with check (
 -- attachments, and files to import ---------------------------------------------------------------
 -- One insert and one delete policy on storage.objects (one permissive policy per role and
 -- action): job attachments as the job is workable, photos of assemblies and draft test reports
--- as they are (see supabase/current/09_backflow_testing_and_compliance.sql), and the files owners
+-- as they are (see supabase/current/09_backflow_testing_and_compliance.sql), the signature of
+-- an approved estimate (20_signatures.sql), and the files owners
 -- and admins import
 -- (documents bucket, <organization_id>/imports/; see supabase/current/17_bulk_import.sql).
 create policy "Members attach files to jobs; owners and admins upload imports"
@@ -159,6 +160,11 @@ with check (
     bucket_id = 'attachments'
     and array_to_string((storage.foldername(name))[1:3], '/')
     in (select private.writable_field_photo_folders())
+  )
+  or (
+    bucket_id = 'attachments' and (storage.foldername(name))[2] = 'estimates'
+    and array_to_string((storage.foldername(name))[1:3], '/')
+    in (select private.estimate_signature_folders(true))
   )
   or (
     bucket_id = 'documents' and (storage.foldername(name))[2] = 'imports'

@@ -3,10 +3,12 @@ documents row (path, size, SHA-256, pages) and queue any follow-up email that ca
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from typing import Any
 
+from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, Field
 
 from worker import pdf
@@ -32,6 +34,40 @@ class RenderDocument(BaseModel):
     then: list[FollowUp] = []
 
 
+# A signature image is a small picture: larger files or dimensions are refused before fpdf2 (and
+# Pillow under it) decodes them, so a hostile upload cannot make a worker decompress a bomb.
+MAX_SIGNATURE_BYTES = 512 * 1024
+MAX_SIGNATURE_PIXELS = 4_000_000
+
+
+async def signature_image(ctx: JobContext, document: Any) -> bytes | None:
+    """The signature image a document prints, from the organization's own Storage folder."""
+    signature = getattr(document, "signature", None)
+    if signature is None:
+        return None
+    path = signature.image_path
+    if not path.startswith(f"{ctx.job.organization_id}/") or ".." in path.split("/"):
+        raise PermanentError(f"Signature image {path!r} is not this organization's")
+    try:
+        data = await ctx.services.storage.get(path, bucket="attachments")
+    except FileNotFoundError:
+        raise PermanentError(f"Signature image {path!r} was not found in storage") from None
+    if len(data) > MAX_SIGNATURE_BYTES:
+        raise PermanentError(f"The signature image is larger than {MAX_SIGNATURE_BYTES} bytes")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("PNG", "JPEG"):
+                raise PermanentError(f"A signature image is a PNG or a JPEG, not {image.format}")
+            width, height = image.size
+    except Image.DecompressionBombError:
+        raise PermanentError("The signature image is too large to decode") from None
+    except (UnidentifiedImageError, OSError):
+        raise PermanentError("The signature image is not a readable PNG or JPEG") from None
+    if width * height > MAX_SIGNATURE_PIXELS:
+        raise PermanentError(f"The signature image is {width}x{height}: too large")
+    return data
+
+
 def storage_path(organization_id: Any, kind: str, number: str) -> str:
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", number).strip("-.") or "document"
     return f"{organization_id}/{kind}/{safe}.pdf"
@@ -43,8 +79,11 @@ def register(registry: Registry) -> None:
         if ctx.job.organization_id is None:
             raise PermanentError("A document job needs the organization it belongs to")
         organization = await organization_profile(ctx)
+        image = await signature_image(ctx, p.document)
         try:
-            data, pages, summary = await ctx.run_cpu(pdf.render, p.document, organization)
+            data, pages, summary = await ctx.run_cpu(
+                pdf.render, p.document, organization, None, None, image
+            )
         except pdf.OverBudget as error:
             raise PermanentError(f"{error}: the document is too large to render") from error
         path = storage_path(ctx.job.organization_id, p.document.type, p.document.number)
