@@ -199,6 +199,7 @@ begin
     and (
       e.organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'))
       or (e.customer_id in (select private.portal_customer_ids()) and e.status <> 'draft')
+      or e.id in (select private.field_estimate_ids())
     )
   for update;
   if estimate.id is null then
@@ -210,6 +211,12 @@ begin
       'Only owners, admins and dispatchers record decisions on estimates'
     );
     decider := private.display_name((select auth.uid()));
+  elsif estimate.id in (select private.field_estimate_ids()) then
+    -- The customer decides on site, on the technician's phone.
+    perform private.authorize(
+      estimate.organization_id, '{technician}', 'Only the technician on the customer''s work records it'
+    );
+    decider := 'On site with ' || private.display_name((select auth.uid()));
   else
     decider := private.authorize_portal(
       estimate.organization_id, estimate.customer_id, 'Only the customer decides on its estimates'

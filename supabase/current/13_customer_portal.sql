@@ -295,6 +295,22 @@ from public, anon, authenticated, service_role;
 grant execute on function private.portal_document_paths()
 to authenticated;
 
+-- The estimates a technician presents on site: those sent to the customers of their assigned work.
+create or replace function private.field_estimate_ids()
+returns setof uuid
+language plpgsql stable security definer
+set search_path = ''
+as $$
+begin
+  return query select e.id from public.estimates as e
+  where e.customer_id in (select private.assigned_customer_ids()) and e.status <> 'draft';
+end
+$$;
+revoke all on function private.field_estimate_ids()
+from public, anon, authenticated, service_role;
+grant execute on function private.field_estimate_ids()
+to authenticated;
+
 -- The estimates a portal user may read: their customer's, once sent.
 create or replace function private.portal_estimate_ids()
 returns setof uuid

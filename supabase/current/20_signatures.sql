@@ -17,28 +17,6 @@ $$;
 revoke all on function private.signature_document(work_order uuid, estimate uuid)
 from public, anon, authenticated, service_role;
 
--- The client address the API gateway saw: the first address of X-Forwarded-For, if it is one.
-create or replace function private.client_address()
-returns text
-language plpgsql stable
-set search_path = ''
-as $$
-declare
-  forwarded text := btrim(split_part(
-    coalesce(current_setting('request.headers', true), '{}')::jsonb ->> 'x-forwarded-for', ',', 1
-  ));
-begin
-  if forwarded is null or forwarded = '' then
-    return null;
-  end if;
-  return host(forwarded::inet);
-exception when invalid_text_representation then
-  return null;
-end
-$$;
-revoke all on function private.client_address()
-from public, anon, authenticated, service_role;
-
 -- The checks both signatures share: a name, and an image uploaded to the subject's folder.
 create or replace function private.check_signature(folder text, signer_name text, image_path text)
 returns text
@@ -109,6 +87,8 @@ declare
   caller_role public.member_role;
   name text;
   signature public.signatures;
+  -- The address the API gateway saw (private.client_address: never the hop the client wrote).
+  address text := host(private.client_address(coalesce(current_setting('request.headers', true), '{}')::jsonb));
 begin
   select * into work from public.work_orders as w
   where w.id = sign_work_order.work_order_id and w.organization_id in (select private.organization_ids_for());
@@ -134,7 +114,7 @@ begin
     raise exception 'This work order was signed by % already', signature.signer_name using errcode = 'PT409';
   end if;
   insert into public.signatures (organization_id, work_order_id, signer_name, image_path, client_address, signed_by)
-  values (work.organization_id, work.id, name, image_path, private.client_address(), (select auth.uid()))
+  values (work.organization_id, work.id, name, image_path, address, (select auth.uid()))
   returning * into signature;
   perform queue.enqueue(
     'pdf.render',
@@ -164,8 +144,8 @@ from public, anon, authenticated, service_role;
 grant execute on function public.sign_work_order(work_order_id uuid, signer_name text, image_path text)
 to authenticated;
 
--- The customer signs the estimate they approved: in the portal, or with the office. The estimate
--- PDF is rendered again with the signature.
+-- The customer signs the estimate they approved: in the portal, on the technician's phone on site,
+-- or with the office. The estimate PDF is rendered again with the signature.
 create or replace function private.sign_estimate(estimate_id uuid, signer_name text, image_path text)
 returns public.signatures
 language plpgsql security definer
@@ -175,6 +155,8 @@ declare
   estimate public.estimates;
   name text;
   signature public.signatures;
+  -- The address the API gateway saw (private.client_address: never the hop the client wrote).
+  address text := host(private.client_address(coalesce(current_setting('request.headers', true), '{}')::jsonb));
 begin
   select * into estimate from public.estimates as e
   where
@@ -182,6 +164,7 @@ begin
     and (
       e.organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'))
       or e.id in (select private.portal_estimate_ids())
+      or e.id in (select private.field_estimate_ids())
     );
   if estimate.id is null then
     raise exception 'This estimate does not exist' using errcode = 'PT404';
@@ -200,7 +183,7 @@ begin
     raise exception 'This estimate was signed by % already', signature.signer_name using errcode = 'PT409';
   end if;
   insert into public.signatures (organization_id, estimate_id, signer_name, image_path, client_address, signed_by)
-  values (estimate.organization_id, estimate.id, name, image_path, private.client_address(), (select auth.uid()))
+  values (estimate.organization_id, estimate.id, name, image_path, address, (select auth.uid()))
   returning * into signature;
   perform queue.enqueue(
     'pdf.render',
@@ -234,8 +217,8 @@ grant execute on function public.sign_estimate(estimate_id uuid, signer_name tex
 to authenticated;
 
 -- Where estimate signatures are uploaded (<organization_id>/estimates/<estimate_id>): the office's
--- approved estimates and the portal user's own, while unsigned. Reading: the office's and the
--- portal user's estimates.
+-- approved estimates, the portal user's own and those the technician presents on site, while
+-- unsigned. Reading: the same people's estimates.
 create or replace function private.estimate_signature_folders(writing boolean)
 returns setof text
 language plpgsql stable security definer
@@ -252,6 +235,7 @@ begin
         )
       )
       or e.id in (select private.portal_estimate_ids())
+      or e.id in (select private.field_estimate_ids())
     )
     and (
       not writing

@@ -22,9 +22,9 @@ create table public.signatures (
   constraint signatures_image_path_check check (char_length(image_path) <= 500),
   constraint signatures_client_address_check check (char_length(client_address) <= 64)
 );
-create unique index signatures_work_order_idx on public.signatures (work_order_id)
-where work_order_id is not null;
-create unique index signatures_estimate_idx on public.signatures (estimate_id) where estimate_id is not null;
+-- One signature per work order and per estimate; the indexes also serve the foreign keys.
+create unique index signatures_work_order_idx on public.signatures (organization_id, work_order_id);
+create unique index signatures_estimate_idx on public.signatures (organization_id, estimate_id);
 create index signatures_organization_idx on public.signatures (organization_id, signed_at desc);
 create index signatures_signed_by_idx on public.signatures (signed_by);
 alter table public.signatures enable row level security;
@@ -45,7 +45,7 @@ comment on column public.signatures.signer_name is 'The name the signer gave.';
 comment on column public.signatures.image_path is
 'The signature image in the attachments bucket (PNG or JPEG).';
 comment on column public.signatures.client_address is
-'The client address the API gateway saw (X-Forwarded-For''s first address).';
+'The client address the API gateway saw (X-Real-IP, else the last X-Forwarded-For hop).';
 comment on column public.signatures.signed_by is
 'The signed-in user who recorded it (technician, office or portal user).';
 comment on column public.signatures.signed_at is 'When it was signed.';

@@ -65,7 +65,8 @@ using (organization_id in (select private.organization_ids_for('{owner,admin}'))
 
 -- RLS policies of estimates, their options and lines. Members other than technicians read
 -- them; owners, admins and dispatchers draft them; the customer's portal users read the ones
--- sent to them (never drafts). Status, numbers and totals are the database's (see the grants
+-- sent to them (never drafts), and so does the technician on their work (to present it on site).
+-- Status, numbers and totals are the database's (see the grants
 -- and the RPCs). One permissive policy per role and action.
 
 create policy "Members and portal users can read estimates"
@@ -73,6 +74,7 @@ on public.estimates for select to authenticated
 using (
   organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
   or (customer_id in (select private.portal_customer_ids()) and status <> 'draft')
+  or (customer_id in (select private.assigned_customer_ids()) and status <> 'draft')
 );
 
 create policy "Owners, admins and dispatchers can draft estimates"
@@ -89,6 +91,7 @@ on public.estimate_options for select to authenticated
 using (
   organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
   or estimate_id in (select private.portal_estimate_ids())
+  or estimate_id in (select private.field_estimate_ids())
 );
 
 create policy "Owners, admins and dispatchers can add estimate options"
@@ -109,6 +112,7 @@ on public.estimate_lines for select to authenticated
 using (
   organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
   or estimate_id in (select private.portal_estimate_ids())
+  or estimate_id in (select private.field_estimate_ids())
 );
 
 create policy "Owners, admins and dispatchers can add estimate lines"

@@ -10,4 +10,5 @@ using (
   organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
   or work_order_id in (select private.assigned_work_order_ids())
   or estimate_id in (select private.portal_estimate_ids())
+  or estimate_id in (select private.field_estimate_ids())
 );

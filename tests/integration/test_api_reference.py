@@ -28,8 +28,9 @@ def test_the_reference_says_who_may_do_what_and_what_each_rpc_raises(exposed_sch
     assert "member roles owner, admin (aal2 where the organization requires MFA)." in section(
         docs, "refund_payment("
     )
-    assert "member roles owner, admin, dispatcher; the customer's portal user." in section(
-        docs, "approve_estimate("
+    assert (
+        "member roles owner, admin, dispatcher, technician; the customer's portal user."
+        in section(docs, "approve_estimate(")
     )
     assert "| 42501 | 403 | Sign in first |" in payment
     assert "| 42501 | 403 | Only owners and admins … |" in payment  # a message built with ||

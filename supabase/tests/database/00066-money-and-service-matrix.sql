@@ -81,7 +81,7 @@ select results_eq(
   $$select * from tests.access_matrix('select 1 from public.estimate_options where organization_id = {a}',
     tests.actors_with_portal())$$,
   $$values ('anon', '42501'), ('outsider', '0 rows'), ('a_owner', '2 rows'), ('a_admin', '2 rows'),
-    ('a_dispatcher', '2 rows'), ('a_technician', '0 rows'), ('a_viewer', '2 rows'), ('b_owner', '0 rows'),
+    ('a_dispatcher', '2 rows'), ('a_technician', '2 rows'), ('a_viewer', '2 rows'), ('b_owner', '0 rows'),
     ('staff', '0 rows'), ('service_role', '2 rows'), ('portal_x', '2 rows'), ('portal_y', '0 rows'),
     ('portal_b', '0 rows')$$,
   'estimate_options: as their estimates'
@@ -165,10 +165,10 @@ select results_eq(
   $$select * from tests.access_matrix('select 1 from public.decline_estimate({a_estimate}, ''No'')',
     tests.actors_with_portal())$$,
   $$values ('anon', '42501'), ('outsider', 'PT404'), ('a_owner', '1 row'), ('a_admin', '1 row'),
-    ('a_dispatcher', '1 row'), ('a_technician', 'PT404'), ('a_viewer', 'PT404'), ('b_owner', 'PT404'),
+    ('a_dispatcher', '1 row'), ('a_technician', '1 row'), ('a_viewer', 'PT404'), ('b_owner', 'PT404'),
     ('staff', 'PT404'), ('service_role', '42501'), ('portal_x', '1 row'), ('portal_y', 'PT404'),
     ('portal_b', 'PT404')$$,
-  'decline_estimate: the customer''s portal user, or owners, admins, dispatchers for them'
+  'decline_estimate: the customer''s portal user, the technician on their work, or owners, admins, dispatchers for them'
 );
 select results_eq(
   $$select * from tests.access_matrix('select 1 from public.convert_estimate({a_estimate})', tests.actors_with_portal())$$,

@@ -6,7 +6,7 @@
 begin;
 \ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(16);
+select plan(17);
 select tests.create_two_organizations();
 select tests.create_field_operations();
 select tests.create_work_orders();
@@ -77,7 +77,7 @@ select is(
   'A technician cannot sign for work that is not theirs'
 );
 
-select tests.authenticate_as('a_technician', 'aal1', '{"x-forwarded-for": "203.0.113.7, 10.0.0.2"}');
+select tests.authenticate_as('a_technician', 'aal1', '{"x-forwarded-for": "6.6.6.6, 203.0.113.7"}');
 select public.sign_work_order(current_setting('tests.a_work_order')::uuid, ' Pat Manager ', current_setting('tests.wo_image'));
 select
   set_config(
@@ -96,7 +96,7 @@ select is(
     where s.work_order_id = current_setting('tests.a_work_order')::uuid
   ),
   'Pat Manager 203.0.113.7 true',
-  'The signature keeps the name, who recorded it and the gateway''s client address'
+  'The signature keeps the name, who recorded it and the address the gateway saw (not the hop the client wrote)'
 );
 select is(
   current_setting('tests.retry'),
@@ -152,27 +152,41 @@ select is(
   '42501',
   'An estimate that is not approved takes no signature image'
 );
-update public.estimates set status = 'approved', approved_option_id = current_setting('tests.a_estimate_good')::uuid
-where id = current_setting('tests.a_estimate')::uuid;
+-- The customer approves on site, on the technician's phone.
+select tests.authenticate_as('a_technician');
+select public.approve_estimate(current_setting('tests.a_estimate')::uuid, current_setting('tests.a_estimate_good')::uuid);
+reset role;
+select tests.clear_authentication();
+select is(
+  (
+    select e.status::text || ', ' || e.decided_by_name from public.estimates as e
+    where e.id = current_setting('tests.a_estimate')::uuid
+  ),
+  'approved, On site with A Technician',
+  'The technician on the customer''s work records the customer''s approval on site'
+);
 select results_eq(
   $$select a, tests.outcome_as(a, format(
       'insert into storage.objects (bucket_id, name) values (''attachments'', %L) returning 1',
       current_setting('tests.estimate_image')
     )) from unnest(array['portal_x', 'portal_y', 'a_dispatcher', 'a_technician', 'b_owner']) as a$$,
   $$values
-    ('portal_x', '1 row'), ('portal_y', '42501'), ('a_dispatcher', '1 row'), ('a_technician', '42501'),
+    ('portal_x', '1 row'), ('portal_y', '42501'), ('a_dispatcher', '1 row'), ('a_technician', '1 row'),
     ('b_owner', '42501')$$,
-  'The customer in the portal or the office uploads the signature of an approved estimate'
+  'The customer in the portal, on the technician''s phone or with the office uploads the signature of an approved estimate'
 );
 insert into storage.objects (bucket_id, name) values ('attachments', current_setting('tests.estimate_image'));
 select results_eq(
-  $$select a, tests.outcome_as(a,
-      'select 1 from public.sign_estimate({a_estimate}, ''Pat Manager'', '
-      || quote_literal(current_setting('tests.estimate_image')) || ')'
-    ) from unnest(array['portal_x', 'portal_y', 'a_owner', 'a_technician', 'a_viewer', 'b_owner']) as a$$,
+  $$select * from tests.access_matrix(
+    'select 1 from public.sign_estimate({a_estimate}, ''Pat Manager'', '
+    || quote_literal(current_setting('tests.estimate_image')) || ')',
+    tests.actors_with_portal()
+  )$$,
   $$values
-    ('portal_x', '1 row'), ('portal_y', 'PT404'), ('a_owner', '1 row'), ('a_technician', 'PT404'),
-    ('a_viewer', 'PT404'), ('b_owner', 'PT404')$$,
+    ('anon', '42501'), ('outsider', 'PT404'), ('a_owner', '1 row'), ('a_admin', '1 row'),
+    ('a_dispatcher', '1 row'), ('a_technician', '1 row'), ('a_viewer', 'PT404'),
+    ('b_owner', 'PT404'), ('staff', 'PT404'), ('service_role', '42501'),
+    ('portal_x', '1 row'), ('portal_y', 'PT404'), ('portal_b', 'PT404')$$,
   'and signs it; nobody else learns it exists'
 );
 select tests.authenticate_as('portal_x');
@@ -192,7 +206,7 @@ select results_eq(
   $$select a, tests.outcome_as(a, 'select 1 from public.signatures where estimate_id = {a_estimate}')
     from unnest(array['portal_x', 'portal_y', 'a_viewer', 'a_technician', 'b_owner']) as a$$,
   $$values
-    ('portal_x', '1 row'), ('portal_y', '0 rows'), ('a_viewer', '1 row'), ('a_technician', '0 rows'),
+    ('portal_x', '1 row'), ('portal_y', '0 rows'), ('a_viewer', '1 row'), ('a_technician', '1 row'),
     ('b_owner', '0 rows')$$,
   'An estimate''s signature is read as the estimate is'
 );

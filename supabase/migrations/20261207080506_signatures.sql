@@ -3,6 +3,8 @@
 -- Signatures: sign_work_order and sign_estimate record the customer's signature (image in Storage,
 -- name, time, the gateway's client address) and queue the signed PDF; the test report prints the
 -- work order's signature; the estimate's PDF document is one function for sending and signing.
+-- Estimates on site: the technician on a customer's work reads the estimates sent to that
+-- customer, and the customer approves (or declines) and signs one on the technician's phone.
 -- The statements are pg-delta's, as it prints them: sqlfluff leaves them alone.
 -- noqa: disable=all
 
@@ -10,6 +12,12 @@
 set local lock_timeout = '5s';
 
 SET local check_function_bodies = off;
+
+DROP POLICY "Members and portal users can read estimate lines" ON "public"."estimate_lines";
+
+DROP POLICY "Members and portal users can read estimate options" ON "public"."estimate_options";
+
+DROP POLICY "Members and portal users can read estimates" ON "public"."estimates";
 
 DROP POLICY "Members and portal users can download documents and attachments" ON "storage"."objects";
 
@@ -43,23 +51,83 @@ begin
 end
 $function$;
 
-CREATE OR REPLACE FUNCTION private.client_address()
-  RETURNS text
+CREATE OR REPLACE FUNCTION private.decide_estimate (
+  estimate_id uuid,
+  approve     boolean,
+  option_id   uuid    DEFAULT NULL::uuid,
+  reason      text    DEFAULT NULL::text
+)
+  RETURNS public.estimates
   LANGUAGE plpgsql
-  STABLE
+  SECURITY DEFINER
   SET search_path TO ''
   AS $function$
 declare
-  forwarded text := btrim(split_part(
-    coalesce(current_setting('request.headers', true), '{}')::jsonb ->> 'x-forwarded-for', ',', 1
-  ));
+  estimate public.estimates;
+  decider text;
+  event text := case when approve then 'estimate.approved' else 'estimate.declined' end;
 begin
-  if forwarded is null or forwarded = '' then
-    return null;
+  select * into estimate from public.estimates as e
+  where e.id = estimate_id
+    and (
+      e.organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'))
+      or (e.customer_id in (select private.portal_customer_ids()) and e.status <> 'draft')
+      or e.id in (select private.field_estimate_ids())
+    )
+  for update;
+  if estimate.id is null then
+    raise exception 'Estimate % was not found', estimate_id using errcode = 'PT404';
   end if;
-  return host(forwarded::inet);
-exception when invalid_text_representation then
-  return null;
+  if estimate.organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')) then
+    perform private.authorize(
+      estimate.organization_id, '{owner,admin,dispatcher}',
+      'Only owners, admins and dispatchers record decisions on estimates'
+    );
+    decider := private.display_name((select auth.uid()));
+  elsif estimate.id in (select private.field_estimate_ids()) then
+    -- The customer decides on site, on the technician's phone.
+    perform private.authorize(
+      estimate.organization_id, '{technician}', 'Only the technician on the customer''s work records it'
+    );
+    decider := 'On site with ' || private.display_name((select auth.uid()));
+  else
+    decider := private.authorize_portal(
+      estimate.organization_id, estimate.customer_id, 'Only the customer decides on its estimates'
+    );
+  end if;
+  if estimate.status <> 'sent' then
+    raise exception 'Estimate % is %: only a sent estimate can be approved or declined',
+      estimate.number, estimate.status
+    using errcode = 'PT409';
+  elsif estimate.valid_until < private.organization_today(estimate.organization_id) then
+    raise exception 'Estimate % expired on %', estimate.number, estimate.valid_until using errcode = 'PT410',
+    hint = 'Ask for a new estimate.';
+  elsif approve and not exists (
+    select from public.estimate_options as o where o.id = option_id and o.estimate_id = estimate.id
+  ) then
+    raise exception 'Choose one of the estimate''s options' using errcode = '22023';
+  end if;
+  update public.estimates as e
+  set
+    status = case when approve then 'approved' else 'declined' end::public.estimate_status,
+    approved_option_id = case when approve then option_id end,
+    decided_at = now(), decided_by = (select auth.uid()), decided_by_name = decider,
+    decline_reason = case when not approve then coalesce(nullif(btrim(reason), ''), 'No reason given') end
+  where e.id = estimate_id
+  returning * into estimate;
+  perform private.record_activity(
+    estimate.organization_id, event, 'estimate', estimate.id::text,
+    format('Estimate %s was %s', estimate.number, case when approve then 'approved' else 'declined' end)
+  );
+  perform private.emit_webhook_event(
+    estimate.organization_id, event,
+    jsonb_build_object(
+      'estimate_id', estimate.id, 'number', estimate.number, 'customer_id', estimate.customer_id,
+      'option_id', estimate.approved_option_id,
+      'total_cents', (select o.total_cents from public.estimate_options as o where o.id = estimate.approved_option_id)
+    )
+  );
+  return estimate;
 end
 $function$;
 
@@ -116,11 +184,25 @@ begin
         )
       )
       or e.id in (select private.portal_estimate_ids())
+      or e.id in (select private.field_estimate_ids())
     )
     and (
       not writing
       or (e.status = 'approved' and not exists (select from public.signatures as s where s.estimate_id = e.id))
     );
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.field_estimate_ids()
+  RETURNS SETOF uuid
+  LANGUAGE plpgsql
+  STABLE
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+begin
+  return query select e.id from public.estimates as e
+  where e.customer_id in (select private.assigned_customer_ids()) and e.status <> 'draft';
 end
 $function$;
 
@@ -416,6 +498,8 @@ declare
   estimate public.estimates;
   name text;
   signature public.signatures;
+  -- The address the API gateway saw (private.client_address: never the hop the client wrote).
+  address text := host(private.client_address(coalesce(current_setting('request.headers', true), '{}')::jsonb));
 begin
   select * into estimate from public.estimates as e
   where
@@ -423,6 +507,7 @@ begin
     and (
       e.organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'))
       or e.id in (select private.portal_estimate_ids())
+      or e.id in (select private.field_estimate_ids())
     );
   if estimate.id is null then
     raise exception 'This estimate does not exist' using errcode = 'PT404';
@@ -441,7 +526,7 @@ begin
     raise exception 'This estimate was signed by % already', signature.signer_name using errcode = 'PT409';
   end if;
   insert into public.signatures (organization_id, estimate_id, signer_name, image_path, client_address, signed_by)
-  values (estimate.organization_id, estimate.id, name, image_path, private.client_address(), (select auth.uid()))
+  values (estimate.organization_id, estimate.id, name, image_path, address, (select auth.uid()))
   returning * into signature;
   perform queue.enqueue(
     'pdf.render',
@@ -473,6 +558,8 @@ declare
   caller_role public.member_role;
   name text;
   signature public.signatures;
+  -- The address the API gateway saw (private.client_address: never the hop the client wrote).
+  address text := host(private.client_address(coalesce(current_setting('request.headers', true), '{}')::jsonb));
 begin
   select * into work from public.work_orders as w
   where w.id = sign_work_order.work_order_id and w.organization_id in (select private.organization_ids_for());
@@ -498,7 +585,7 @@ begin
     raise exception 'This work order was signed by % already', signature.signer_name using errcode = 'PT409';
   end if;
   insert into public.signatures (organization_id, work_order_id, signer_name, image_path, client_address, signed_by)
-  values (work.organization_id, work.id, name, image_path, private.client_address(), (select auth.uid()))
+  values (work.organization_id, work.id, name, image_path, address, (select auth.uid()))
   returning * into signature;
   perform queue.enqueue(
     'pdf.render',
@@ -586,12 +673,35 @@ CREATE OR REPLACE FUNCTION public.sign_work_order (
   select private.sign_work_order(work_order_id, signer_name, image_path)
 $function$;
 
+CREATE POLICY "Members and portal users can read estimate lines" ON "public"."estimate_lines"
+  FOR SELECT
+  TO "authenticated"
+  USING
+    (((organization_id IN ( SELECT private.organization_ids_for('{owner,admin,dispatcher,viewer}'::public.member_role[]) AS organization_ids_for)) OR (estimate_id IN ( SELECT
+    private.portal_estimate_ids() AS portal_estimate_ids)) OR (estimate_id IN ( SELECT private.field_estimate_ids() AS field_estimate_ids))));
+
+CREATE POLICY "Members and portal users can read estimate options" ON "public"."estimate_options"
+  FOR SELECT
+  TO "authenticated"
+  USING
+    (((organization_id IN ( SELECT private.organization_ids_for('{owner,admin,dispatcher,viewer}'::public.member_role[]) AS organization_ids_for)) OR (estimate_id IN ( SELECT
+    private.portal_estimate_ids() AS portal_estimate_ids)) OR (estimate_id IN ( SELECT private.field_estimate_ids() AS field_estimate_ids))));
+
+CREATE POLICY "Members and portal users can read estimates" ON "public"."estimates"
+  FOR SELECT
+  TO "authenticated"
+  USING
+    (((organization_id IN ( SELECT private.organization_ids_for('{owner,admin,dispatcher,viewer}'::public.member_role[]) AS organization_ids_for)) OR ((customer_id IN ( SELECT
+    private.portal_customer_ids() AS portal_customer_ids)) AND (status <> 'draft'::public.estimate_status)) OR
+    ((customer_id IN ( SELECT private.assigned_customer_ids() AS assigned_customer_ids)) AND (status <> 'draft'::public.estimate_status))));
+
 CREATE POLICY "Signatures are read as what was signed is" ON "public"."signatures"
   FOR SELECT
   TO "authenticated"
   USING
     (((organization_id IN ( SELECT private.organization_ids_for('{owner,admin,dispatcher,viewer}'::public.member_role[]) AS organization_ids_for)) OR (work_order_id IN ( SELECT
-    private.assigned_work_order_ids() AS assigned_work_order_ids)) OR (estimate_id IN ( SELECT private.portal_estimate_ids() AS portal_estimate_ids))));
+    private.assigned_work_order_ids() AS assigned_work_order_ids)) OR (estimate_id IN ( SELECT private.portal_estimate_ids() AS portal_estimate_ids)) OR
+    (estimate_id IN ( SELECT private.field_estimate_ids() AS field_estimate_ids))));
 
 CREATE POLICY "Members and portal users can download documents and attachments" ON "storage"."objects"
   FOR SELECT
@@ -629,10 +739,6 @@ REVOKE ALL ON FUNCTION "private"."check_signature"(text, text, text) FROM PUBLIC
 
 GRANT EXECUTE ON FUNCTION "private"."check_signature"(text, text, text) TO "postgres";
 
-REVOKE ALL ON FUNCTION "private"."client_address"() FROM PUBLIC;
-
-GRANT EXECUTE ON FUNCTION "private"."client_address"() TO "postgres";
-
 REVOKE ALL ON FUNCTION "private"."estimate_document"(uuid) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."estimate_document"(uuid) TO "postgres";
@@ -640,6 +746,10 @@ GRANT EXECUTE ON FUNCTION "private"."estimate_document"(uuid) TO "postgres";
 REVOKE ALL ON FUNCTION "private"."estimate_signature_folders"(boolean) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "private"."estimate_signature_folders"(boolean) TO "authenticated", "postgres";
+
+REVOKE ALL ON FUNCTION "private"."field_estimate_ids"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "private"."field_estimate_ids"() TO "authenticated", "postgres";
 
 REVOKE ALL ON FUNCTION "private"."sign_estimate"(uuid, text, text) FROM PUBLIC;
 
@@ -667,7 +777,6 @@ GRANT EXECUTE ON FUNCTION "public"."sign_work_order"(uuid, text, text) TO "authe
 
 -- The privileges as supabase/current/ states them, whatever the project's default privileges.
 revoke all on function private.signature_document(work_order uuid, estimate uuid) from public, anon, authenticated, service_role;
-revoke all on function private.client_address() from public, anon, authenticated, service_role;
 revoke all on function private.check_signature(folder text, signer_name text, image_path text) from public, anon, authenticated, service_role;
 revoke all on function private.work_order_document(work_order uuid) from public, anon, authenticated, service_role;
 revoke all on function private.sign_work_order(work_order_id uuid, signer_name text, image_path text) from public, anon, authenticated, service_role;
@@ -681,6 +790,8 @@ grant execute on function public.sign_estimate(estimate_id uuid, signer_name tex
 revoke all on function private.estimate_signature_folders(writing boolean) from public, anon, authenticated, service_role;
 grant execute on function private.estimate_signature_folders(writing boolean) to authenticated;
 revoke all on function private.estimate_document(estimate uuid) from public, anon, authenticated, service_role;
+revoke all on function private.field_estimate_ids() from public, anon, authenticated, service_role;
+grant execute on function private.field_estimate_ids() to authenticated;
 
 comment on function public.sign_work_order(work_order_id uuid, signer_name text, image_path text) is
 'The customer signs the work: upload the image (PNG or JPEG) to the attachments bucket under '
@@ -690,4 +801,12 @@ comment on function public.sign_work_order(work_order_id uuid, signer_name text,
 comment on function public.sign_estimate(estimate_id uuid, signer_name text, image_path text) is
 'The customer signs the estimate they approved: upload the image under '
 '<organization_id>/estimates/<estimate_id>/ (attachments bucket), then record it. The portal user '
-'of the estimate''s customer or the office; re-renders the estimate PDF with the signature.';
+'of the estimate''s customer, the technician on that customer''s work (on site) or the office; '
+'re-renders the estimate PDF with the signature.';
+comment on function public.approve_estimate(estimate_id uuid, option_id uuid) is
+'Approves one option of a sent estimate: the customer''s portal user for themself, the technician '
+'on the customer''s work recording it on site, or owners, admins and dispatchers recording a decision '
+'given to them. Refused once the estimate has expired (PT410).';
+comment on function public.decline_estimate(estimate_id uuid, reason text) is
+'Declines a sent estimate, with a reason: the customer''s portal user, the technician on the '
+'customer''s work (on site), or owners, admins and dispatchers recording the customer''s decision.';
