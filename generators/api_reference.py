@@ -128,7 +128,7 @@ AREAS: dict[str, list[str]] = {
         "offline_writes",
         "powersync_publication",
     ],
-    "Signatures": ["signatures_tables", "signatures"],
+    "Signatures": ["signatures_tables", "signatures", "review_messages_sync_signatures"],
 }
 
 # Functions that belong to another area than the migration that created them, for

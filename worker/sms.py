@@ -21,10 +21,8 @@ from worker.mail import _in_zone
 # What one text may carry: three concatenated segments of plain GSM text. A body rendered
 # longer than this (a tenant's long name) is a bug in our templates, never sent cut short.
 MAX_SMS_CHARS = 459
-# Twilio's error codes meaning the number will not take texts from us: 21610 (it replied STOP
-# to this sender), 21614 (not a mobile number), 21211 (not a valid number).
+# Twilio's error code for a number that replied STOP to this sender: opted out here too.
 OPTED_OUT_CODES = {21610}
-UNDELIVERABLE_CODES = {21211, 21614, 21612, 21408}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 

@@ -38,7 +38,8 @@ on public.communications
 for each row
 execute function private.touch_updated_at();
 
--- The office records an opt-out on the customer's word; only the customer lifts one.
+-- The office records an opt-out on the customer's word (its insert grant leaves `source` to its
+-- default, office); only the customer lifts one. Addresses are stored as messages are sent.
 create or replace function private.normalize_message_opt_out()
 returns trigger
 language plpgsql
@@ -49,9 +50,6 @@ begin
     new.address := lower(btrim(new.address));
   else
     new.address := private.normalize_phone(new.address);
-  end if;
-  if (select auth.role()) = 'authenticated' then
-    new.source := 'office';
   end if;
   return new;
 end
@@ -382,20 +380,22 @@ returns table (opted_out boolean, first_contact boolean)
 language sql stable security definer
 set search_path = ''
 as $$
+  with recipient as (
+    select case message_context.channel when 'email' then lower(message_context.address)
+    else message_context.address end as address
+  )
   select
     exists (
       select from public.message_opt_outs as o
       where
         o.organization_id = organization and o.channel = message_context.channel
-        and o.address = case message_context.channel when 'email' then lower(message_context.address)
-        else message_context.address end
+        and o.address = (select r.address from recipient as r)
     ),
     not exists (
       select from public.communications as c
       where
         c.organization_id = organization and c.channel = message_context.channel
-        and c.address = case message_context.channel when 'email' then lower(message_context.address)
-        else message_context.address end
+        and c.address = (select r.address from recipient as r)
         and (c.direction = 'inbound' or c.status in ('sent', 'delivered'))
     )
 $$;

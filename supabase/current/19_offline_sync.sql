@@ -192,6 +192,22 @@ from public, anon, authenticated, service_role;
 
 -- --- the upload path --------------------------------------------------------------------------
 
+-- The tables a technician writes in the field, the only ones changes are uploaded to.
+create or replace function private.is_upload_table(target text)
+returns boolean
+language sql immutable
+set search_path = ''
+as $$
+  select coalesce(
+    target = any(array['work_order_notes', 'time_entries', 'work_order_checklist_items', 'backflow_test_reports']),
+    false
+  )
+$$;
+revoke all on function private.is_upload_table(target text)
+from public, anon, authenticated, service_role;
+grant execute on function private.is_upload_table(target text)
+to authenticated;
+
 -- Keeps a refused change for the office: only in an organization the caller belongs to (the row's,
 -- or the one the change names), so nobody fills another organization's list.
 create or replace function private.record_sync_conflict(
@@ -211,8 +227,7 @@ begin
   end if;
   if data ? 'organization_id' and data ->> 'organization_id' ~* '^[0-9a-f-]{36}$' then
     organization := (data ->> 'organization_id')::uuid;
-  elsif target in ('work_order_notes', 'time_entries', 'work_order_checklist_items', 'backflow_test_reports')
-        and row_id is not null then
+  elsif private.is_upload_table(target) and row_id is not null then
     execute format('select t.organization_id from public.%I as t where t.id = $1', target)
     into organization using row_id;
   end if;
@@ -247,7 +262,7 @@ as $$
 declare
   found boolean;
 begin
-  if target not in ('work_order_notes', 'time_entries', 'work_order_checklist_items', 'backflow_test_reports') then
+  if not private.is_upload_table(target) then
     return false;
   end if;
   -- Only within the caller's organizations: another organization's id reveals nothing.
@@ -282,6 +297,7 @@ declare
   target text;
   row_id uuid;
   column_list text;
+  value_list text;
   affected integer;
   applied integer := 0;
   conflicts jsonb := '[]'::jsonb;
@@ -298,8 +314,7 @@ begin
     change_position := change_position + 1;
     target := change ->> 'table';
     begin
-      if target is null
-         or target not in ('work_order_notes', 'time_entries', 'work_order_checklist_items', 'backflow_test_reports') then
+      if not private.is_upload_table(target) then
         raise exception '% is not a table changes are uploaded to', coalesce(target, 'A change without a table')
         using errcode = '22023';
       end if;
@@ -310,8 +325,12 @@ begin
       if change ? 'data' and jsonb_typeof(change -> 'data') <> 'object' then
         raise exception 'A change''s data is an object of column values' using errcode = '22023';
       end if;
-      -- The columns the change names that the table has (the caller's privileges decide the rest).
-      select string_agg(quote_ident(a.attname), ', ' order by a.attnum) into column_list
+      -- The columns the change names that the table has (the caller's privileges decide the rest),
+      -- and their values as read from the change's data (r).
+      select
+        string_agg(quote_ident(a.attname), ', ' order by a.attnum),
+        string_agg('r.' || quote_ident(a.attname), ', ' order by a.attnum)
+      into column_list, value_list
       from pg_catalog.pg_attribute as a
       where
         a.attrelid = ('public.' || quote_ident(target))::regclass and a.attnum > 0 and not a.attisdropped
@@ -324,7 +343,7 @@ begin
             ' on conflict (id) do nothing',
             target,
             coalesce(', ' || column_list, ''),
-            coalesce(', ' || (select string_agg('r.' || c, ', ') from unnest(string_to_array(column_list, ', ')) as c), '')
+            coalesce(', ' || value_list, '')
           )
           using row_id, coalesce(change -> 'data', '{}'::jsonb);
         when 'PATCH' then
@@ -334,7 +353,7 @@ begin
               ' where t.id = $1',
               target,
               column_list,
-              (select string_agg('r.' || c, ', ') from unnest(string_to_array(column_list, ', ')) as c)
+              value_list
             )
             using row_id, change -> 'data';
             get diagnostics affected = row_count;

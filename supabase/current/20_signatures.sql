@@ -17,14 +17,28 @@ $$;
 revoke all on function private.signature_document(work_order uuid, estimate uuid)
 from public, anon, authenticated, service_role;
 
--- The checks both signatures share: a name, and an image uploaded to the subject's folder.
-create or replace function private.check_signature(folder text, signer_name text, image_path text)
-returns text
-language plpgsql stable security definer
+-- What both signatures share: a name and an image uploaded to the subject's folder are checked,
+-- then the signature is recorded once with the address the API gateway saw (private.client_address:
+-- never the hop the client wrote). Asking again with the same name and image answers the same
+-- signature (recorded false: a phone retrying); anything else on a signed subject is PT409.
+create or replace function private.record_signature(
+  organization uuid,
+  work_order uuid,
+  estimate uuid,
+  signer_name text,
+  image_path text,
+  out signature public.signatures,
+  out recorded boolean
+)
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
   name text := btrim(signer_name);
+  folder text := organization || case
+    when work_order is not null then '/work_orders/' || work_order
+    else '/estimates/' || estimate
+  end;
 begin
   if name is null or name = '' or char_length(name) > 200 then
     raise exception 'A signature needs the signer''s name (200 characters at most)' using errcode = '22023';
@@ -36,10 +50,32 @@ begin
   if not exists (select from storage.objects as o where o.bucket_id = 'attachments' and o.name = image_path) then
     raise exception 'Upload the signature image before recording the signature' using errcode = 'PT404';
   end if;
-  return name;
+  select * into signature from public.signatures as s
+  where s.organization_id = organization and (s.work_order_id = work_order or s.estimate_id = estimate);
+  if signature.id is not null then
+    if signature.image_path = image_path and signature.signer_name = name then
+      recorded := false;
+      return;
+    end if;
+    raise exception 'This % was signed by % already',
+      case when work_order is not null then 'work order' else 'estimate' end, signature.signer_name
+    using errcode = 'PT409';
+  end if;
+  insert into public.signatures (
+    organization_id, work_order_id, estimate_id, signer_name, image_path, client_address, signed_by
+  )
+  values (
+    organization, work_order, estimate, name, image_path,
+    host(private.client_address(coalesce(current_setting('request.headers', true), '{}')::jsonb)),
+    (select auth.uid())
+  )
+  returning * into signature;
+  recorded := true;
 end
 $$;
-revoke all on function private.check_signature(folder text, signer_name text, image_path text)
+revoke all on function private.record_signature(
+  organization uuid, work_order uuid, estimate uuid, signer_name text, image_path text
+)
 from public, anon, authenticated, service_role;
 
 -- The work order as its PDF shows it, signature included.
@@ -85,10 +121,7 @@ as $$
 declare
   work public.work_orders;
   caller_role public.member_role;
-  name text;
-  signature public.signatures;
-  -- The address the API gateway saw (private.client_address: never the hop the client wrote).
-  address text := host(private.client_address(coalesce(current_setting('request.headers', true), '{}')::jsonb));
+  signed record;
 begin
   select * into work from public.work_orders as w
   where w.id = sign_work_order.work_order_id and w.organization_id in (select private.organization_ids_for());
@@ -105,26 +138,18 @@ begin
     raise exception 'A work order is signed when the work is done; this one is %', work.status
     using errcode = 'PT409';
   end if;
-  name := private.check_signature(work.organization_id || '/work_orders/' || work.id, signer_name, image_path);
-  select * into signature from public.signatures as s where s.work_order_id = work.id;
-  if signature.id is not null then
-    if signature.image_path = image_path and signature.signer_name = name then
-      return signature;
-    end if;
-    raise exception 'This work order was signed by % already', signature.signer_name using errcode = 'PT409';
+  select * into signed from private.record_signature(work.organization_id, work.id, null, signer_name, image_path);
+  if signed.recorded then
+    perform queue.enqueue(
+      'pdf.render',
+      jsonb_build_object(
+        'document', private.work_order_document(work.id), 'source_type', 'work_order', 'source_id', work.id
+      ),
+      work.organization_id,
+      'work_order_signed:' || work.id::text
+    );
   end if;
-  insert into public.signatures (organization_id, work_order_id, signer_name, image_path, client_address, signed_by)
-  values (work.organization_id, work.id, name, image_path, address, (select auth.uid()))
-  returning * into signature;
-  perform queue.enqueue(
-    'pdf.render',
-    jsonb_build_object(
-      'document', private.work_order_document(work.id), 'source_type', 'work_order', 'source_id', work.id
-    ),
-    work.organization_id,
-    'work_order_signed:' || work.id::text
-  );
-  return signature;
+  return signed.signature;
 end
 $$;
 revoke all on function private.sign_work_order(work_order_id uuid, signer_name text, image_path text)
@@ -153,10 +178,7 @@ set search_path = ''
 as $$
 declare
   estimate public.estimates;
-  name text;
-  signature public.signatures;
-  -- The address the API gateway saw (private.client_address: never the hop the client wrote).
-  address text := host(private.client_address(coalesce(current_setting('request.headers', true), '{}')::jsonb));
+  signed record;
 begin
   select * into estimate from public.estimates as e
   where
@@ -174,29 +196,21 @@ begin
     raise exception 'An estimate is signed once it is approved; this one is %', estimate.status
     using errcode = 'PT409';
   end if;
-  name := private.check_signature(estimate.organization_id || '/estimates/' || estimate.id, signer_name, image_path);
-  select * into signature from public.signatures as s where s.estimate_id = estimate.id;
-  if signature.id is not null then
-    if signature.image_path = image_path and signature.signer_name = name then
-      return signature;
-    end if;
-    raise exception 'This estimate was signed by % already', signature.signer_name using errcode = 'PT409';
-  end if;
-  insert into public.signatures (organization_id, estimate_id, signer_name, image_path, client_address, signed_by)
-  values (estimate.organization_id, estimate.id, name, image_path, address, (select auth.uid()))
-  returning * into signature;
-  perform queue.enqueue(
-    'pdf.render',
-    jsonb_build_object(
-      'document', private.estimate_document(estimate.id) || jsonb_build_object(
-        'signature', private.signature_document(null, estimate.id)
+  select * into signed from private.record_signature(estimate.organization_id, null, estimate.id, signer_name, image_path);
+  if signed.recorded then
+    perform queue.enqueue(
+      'pdf.render',
+      jsonb_build_object(
+        'document', private.estimate_document(estimate.id) || jsonb_build_object(
+          'signature', private.signature_document(null, estimate.id)
+        ),
+        'source_type', 'estimate', 'source_id', estimate.id
       ),
-      'source_type', 'estimate', 'source_id', estimate.id
-    ),
-    estimate.organization_id,
-    'estimate_signed:' || estimate.id::text
-  );
-  return signature;
+      estimate.organization_id,
+      'estimate_signed:' || estimate.id::text
+    );
+  end if;
+  return signed.signature;
 end
 $$;
 revoke all on function private.sign_estimate(estimate_id uuid, signer_name text, image_path text)

@@ -77,7 +77,7 @@ def test_what_a_tenant_uploads_as_a_signature_is_checked_first(sql, run, setting
     cases = {
         f"{FOLDER}/bomb.png": "too large",
         f"{FOLDER}/script.png": "not a readable PNG or JPEG",
-        f"{BETA}/work_orders/x/signature.png": "is not this organization's",
+        f"{BETA}/work_orders/x/signature.png": "does not belong to this job's organization",
         f"{FOLDER}/missing.png": "was not found",
     }
     jobs = {

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from worker import pdf
 from worker.errors import PermanentError
-from worker.handlers.organizations import organization_profile
+from worker.handlers.organizations import organization_file, organization_profile
 from worker.registry import JobContext, Registry, until_reachable
 
 
@@ -45,13 +45,7 @@ async def signature_image(ctx: JobContext, document: Any) -> bytes | None:
     signature = getattr(document, "signature", None)
     if signature is None:
         return None
-    path = signature.image_path
-    if not path.startswith(f"{ctx.job.organization_id}/") or ".." in path.split("/"):
-        raise PermanentError(f"Signature image {path!r} is not this organization's")
-    try:
-        data = await ctx.services.storage.get(path, bucket="attachments")
-    except FileNotFoundError:
-        raise PermanentError(f"Signature image {path!r} was not found in storage") from None
+    data = await organization_file(ctx, signature.image_path, "Signature image", "attachments")
     if len(data) > MAX_SIGNATURE_BYTES:
         raise PermanentError(f"The signature image is larger than {MAX_SIGNATURE_BYTES} bytes")
     try:

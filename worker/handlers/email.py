@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from worker import unsubscribe
 from worker.errors import PermanentError, RetryLater
-from worker.handlers.organizations import organization_profile
+from worker.handlers.organizations import organization_file, organization_profile
 from worker.mail import Attachment, Email
 from worker.registry import JobContext, Registry, until_reachable
 
@@ -195,12 +195,7 @@ class TicketUpdatedEmail(_Payload):
 
 async def load_attachment(ctx: JobContext, path: str, filename: str) -> Attachment | None:
     """A stored document of the job's own organization, or None when too large to attach."""
-    if not path.startswith(f"{ctx.job.organization_id}/"):
-        raise PermanentError(f"Document {path!r} does not belong to this job's organization")
-    try:
-        content = await ctx.services.storage.get(path)
-    except FileNotFoundError:
-        raise PermanentError(f"Document {path!r} was not found in storage") from None
+    content = await organization_file(ctx, path, "Document")
     if len(content) > MAX_ATTACHMENT_BYTES:
         return None
     return Attachment(filename, content)
@@ -279,16 +274,23 @@ async def send_email(
     context: dict[str, Any],
     attachments: list[Attachment] | None = None,
     communication_id: uuid.UUID | None = None,
+    standing: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """Send one templated email. To a customer, `standing` is the address's message_context
+    (opted out, first contact), read here unless the caller already has it."""
     if ctx.job.progress.get("email_sent"):
         return {"to": to, "message_id": ctx.job.progress.get("message_id"), "resent": False}
     to_customer = template in CUSTOMER_TEMPLATES and ctx.job.organization_id is not None
     essential = template not in NON_ESSENTIAL_TEMPLATES
     first_contact = False
     if to_customer:
-        [standing] = await ctx.db.fetch(
-            "message_context", organization_id=ctx.job.organization_id, channel="email", address=to
-        )
+        if standing is None:
+            [standing] = await ctx.db.fetch(
+                "message_context",
+                organization_id=ctx.job.organization_id,
+                channel="email",
+                address=to,
+            )
         if standing["opted_out"] and not essential:
             reason = "The customer unsubscribed from these emails"
             await record_email(ctx, communication_id, to, template, "skipped", error=reason)

@@ -142,4 +142,5 @@ def register(registry: Registry) -> None:
             p.to,
             _bounded(p, standing["first_contact"]),
             communication_id=p.communication_id,
+            standing=standing,
         )
