@@ -2,7 +2,15 @@
 signed webhooks to the loopback receiver) drained by three worker processes while one worker
 after another is killed with SIGKILL at random moments and the database is restarted once in
 immediate mode (a crash: recovery replays the WAL). Effects are counted where they land, by
-Message-ID at the sink and webhook-id at the receiver, so a job done twice in effect shows."""
+Message-ID at the sink and webhook-id at the receiver, so a job done twice in effect shows.
+
+A duplicated effect is put down to its cause: the job was taken back from a worker this soak
+killed (its errors name that worker's expired lease) after the far end had accepted the effect
+and before the worker recorded it: the window plain SMTP cannot close (a server has the
+message once it read the final dot) and a webhook receiver closes by deduplicating on
+webhook-id. Anything else is a bug and must be 0. With email_backend="resend" the emails go to
+a loopback Resend (fieldbase_local.resend_sink) that honours the Idempotency-Key each job sends,
+and duplicated emails must be 0 too."""
 
 from __future__ import annotations
 
@@ -21,6 +29,7 @@ import psycopg
 
 from fieldbase_local import cluster, settings
 from fieldbase_local.mailsink import MailSink
+from fieldbase_local.resend_sink import ResendSink
 from fieldbase_local.webhook_receiver import WebhookReceiver
 
 SECRET = "whsec_" + "c29hay1zaWduaW5nLXNlY3JldC0xMjM0NTY3ODkwYWI="
@@ -37,6 +46,7 @@ class Soak:
         log: Callable[[str], None],
         workers: int = 3,
         seed: int = 2026,
+        email_backend: str = "smtp",
     ):
         self.inst = inst
         self.database = database
@@ -48,14 +58,18 @@ class Soak:
         self.generation = 0
         self.recoveries: list[float] = []
         self.kills = 0
+        self.killed: set[str] = set()
+        self.email_backend = email_backend
+        self.resend: ResendSink | None = None
         self.restarted = False
         self.done = threading.Event()
 
     # --- setup ----------------------------------------------------------------------------
     def _enqueue(self, conn: psycopg.Connection, receiver: WebhookReceiver) -> int:
-        conn.execute(
-            "delete from queue.job_queue where kind in ('email.trial_expiring', 'webhook.deliver')"
-        )
+        for table in ("queue.job_queue", "queue.job_history"):
+            conn.execute(
+                f"delete from {table} where kind in ('email.trial_expiring', 'webhook.deliver')"
+            )
         organizations = [
             r[0]
             for r in conn.execute(
@@ -113,6 +127,10 @@ class Soak:
             "FIELDBASE_WORKER_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
             "FIELDBASE_WORKER_PER_ORGANIZATION_LIMIT": "16",
         }
+        if self.resend is not None:
+            env["FIELDBASE_WORKER_EMAIL_BACKEND"] = "resend"
+            env["FIELDBASE_WORKER_RESEND_API_KEY"] = self.resend.api_key
+            env["FIELDBASE_WORKER_RESEND_API_URL"] = self.resend.url
         proc = subprocess.Popen(
             [sys.executable, "-m", "worker", "run"],
             cwd=settings.REPO_ROOT,
@@ -149,6 +167,7 @@ class Soak:
         killed_at = time.monotonic()
         proc.wait(10)
         self.kills += 1
+        self.killed.add(worker_id)
         self._start_worker(slot, sink)
         if not held:
             return
@@ -167,7 +186,7 @@ class Soak:
     def _faults(self, sink: MailSink, total: int) -> None:
         """Kills at random moments, one at a time; the restart once about a third through."""
         while not self.done.wait(self.rng.uniform(1.5, 5)):
-            (settled,) = self._query(f"select count(*) from queue.job_queue where {SETTLED}")[0]
+            (settled,) = self._query(f"select count(*) from queue.job_history where {SETTLED}")[0]
             if not self.restarted and settled > total / 3:
                 self.restarted = True
                 self.log("soak: restarting the database (immediate)")
@@ -179,9 +198,12 @@ class Soak:
     def run(self) -> dict[str, Any]:
         with (
             MailSink() as sink,
+            ResendSink() as resend,
             WebhookReceiver(SECRET) as receiver,
             psycopg.connect(self.inst.dsn(dbname=self.database), autocommit=True) as conn,
         ):
+            if self.email_backend == "resend":
+                self.resend = resend
             total = self._enqueue(conn, receiver)
             started = time.monotonic()
             for slot in range(self.workers):
@@ -192,7 +214,7 @@ class Soak:
                 deadline = time.monotonic() + 900
                 while time.monotonic() < deadline:
                     (settled,) = self._query(
-                        "select count(*) from queue.job_queue"
+                        "select count(*) from queue.job_history"
                         f" where kind in ('email.trial_expiring', 'webhook.deliver') and {SETTLED}"
                     )[0]
                     if settled >= total and self.restarted and self.kills:
@@ -213,26 +235,51 @@ class Soak:
         self, sink: MailSink, receiver: WebhookReceiver, total: int, took: float
     ) -> dict[str, Any]:
         rows = self._query(
-            "select id, kind, status::text, payload ->> 'message_id' from queue.job_queue"
+            "select id, kind, status::text, payload ->> 'message_id', errors from queue.all_jobs"
             " where kind in ('email.trial_expiring', 'webhook.deliver')"
         )
-        statuses = Counter(status for _, _, status, _ in rows)
-        emails = Counter(str(m["Message-ID"]) for m in sink.messages)
+        statuses = Counter(status for _, _, status, _, _ in rows)
+        if self.resend is not None:
+            message_ids = [
+                str(m.get("headers", {}).get("Message-ID")) for m in self.resend.delivered
+            ]
+        else:
+            message_ids = [str(m["Message-ID"]) for m in sink.messages]
+        emails = Counter(message_ids)
         # An effect is a delivery the receiver verified: a body cut off by a kill is not one.
         webhooks = Counter(d.headers.get("webhook-id") for d in receiver.deliveries if d.verified)
-        duplicated_emails = sum(n - 1 for n in emails.values())
-        duplicated_webhooks = sum(n - 1 for n in webhooks.values())
         email_jobs = {m.removeprefix("<job-").split("@", 1)[0] for m in emails}
         sent = {
             job_id
-            for job_id, kind, _, message_id in rows
+            for job_id, kind, _, message_id, _ in rows
             if (kind == "webhook.deliver" and message_id in webhooks)
             or (kind == "email.trial_expiring" and str(job_id) in email_jobs)
         }
         # Lost: never settled, or settled as succeeded with no effect where it should land.
         lost = (total - statuses["succeeded"] - statuses["dead"]) + sum(
-            1 for j, _, status, _ in rows if status == "succeeded" and j not in sent
+            1 for j, _, status, _, _ in rows if status == "succeeded" and j not in sent
         )
+        by_webhook_id = {message_id: job_id for job_id, _, _, message_id, _ in rows}
+        errors = {job_id: job_errors or [] for job_id, _, _, _, job_errors in rows}
+
+        def cause(job_id: int | None) -> str:
+            taken_back = {
+                e.get("error", "").removeprefix("Lease expired: worker ").split(" ", 1)[0]
+                for e in errors.get(job_id, [])
+                if e.get("error", "").startswith("Lease expired: worker ")
+            }
+            return "kill_window" if taken_back & self.killed else "other"
+
+        duplicated = Counter()
+        for message_id, n in emails.items():
+            if n > 1:
+                job_id = int(message_id.removeprefix("<job-").split("@", 1)[0])
+                duplicated["email_" + cause(job_id)] += n - 1
+        for webhook_id, n in webhooks.items():
+            if n > 1:
+                duplicated["webhook_" + cause(by_webhook_id.get(webhook_id))] += n - 1
+        duplicated_emails = duplicated["email_kill_window"] + duplicated["email_other"]
+        duplicated_webhooks = duplicated["webhook_kill_window"] + duplicated["webhook_other"]
         return {
             "soak_jobs": total,
             "soak_seconds": round(took, 1),
@@ -242,8 +289,15 @@ class Soak:
             "soak_jobs_duplicated_effects": duplicated_emails + duplicated_webhooks,
             "soak_duplicated_emails": duplicated_emails,
             "soak_duplicated_webhooks": duplicated_webhooks,
+            # A kill between the far end's acceptance and the record (plain SMTP and HTTP
+            # cannot close it); anything else must be 0.
+            "soak_duplicated_in_kill_window": duplicated["email_kill_window"]
+            + duplicated["webhook_kill_window"],
+            "soak_duplicated_other": duplicated["email_other"] + duplicated["webhook_other"],
+            "soak_email_backend": self.email_backend,
             "soak_recovery_s": round(max(self.recoveries), 1) if self.recoveries else None,
             "soak_jobs_wrongly_dead": statuses["dead"],
             "soak_lease_seconds": LEASE_SECONDS,
             "soak_unverified_webhooks": sum(1 for d in receiver.deliveries if not d.verified),
+            "soak_resend_replays_absorbed": self.resend.replayed if self.resend else None,
         }

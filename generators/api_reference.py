@@ -62,6 +62,7 @@ AREAS: dict[str, list[str]] = {
     "Background jobs": [
         "job_queue",
         "job_queue_operations",
+        "queue_hot_path",
         "fair_claims",
         "reclaimed_jobs_keep_their_place",
         "follow_ups_queued_once",

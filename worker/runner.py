@@ -8,6 +8,7 @@ they are recorded, and jobs whose outcome never makes it come back when their le
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import random
@@ -58,6 +59,8 @@ class Worker:
         self.http: HttpServer | None = None
         self._inflight: dict[int, asyncio.Task] = {}
         self._jobs: dict[int, Job] = {}
+        # Claimed, not started yet (the local queue), in claim order.
+        self._waiting: collections.deque[Job] = collections.deque()
         self._outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
         self._unrecorded = 0
         self._wake = asyncio.Event()
@@ -134,17 +137,27 @@ class Worker:
         backoff = 0.1
         while not self._stop.is_set():
             self.liveness.loop_at = time.monotonic()
-            free = self.settings.concurrency - len(self._inflight)
+            free = (
+                self.settings.concurrency
+                + self.settings.local_queue_size
+                - len(self._inflight)
+                - len(self._waiting)
+            )
             # With once, stop only after a claim that began with nothing running found nothing:
             # a job finishing during the claim may have queued another (a PDF's email).
-            idle_before_claim = not self._inflight
+            idle_before_claim = not self._inflight and not self._waiting
+            room = min(self.settings.batch_size, free)
+            top_up = min(self.settings.batch_size, self.settings.local_queue_size) // 2
+            if self._waiting and room < top_up:
+                # The local queue is more than half full: top it up later, in one claim.
+                room = 0
             jobs: list[Job] = []
-            if free > 0:
-                self._wake.clear()
+            self._wake.clear()
+            if room > 0:
                 try:
                     jobs = await self.queue.claim(
                         self.kinds,
-                        min(self.settings.batch_size, free),
+                        room,
                         self.settings.lease_seconds,
                         self.settings.per_organization_limit,
                     )
@@ -158,11 +171,15 @@ class Worker:
                     backoff = min(backoff * 2, 10.0)
                     continue
                 self._note_claim(found=bool(jobs))
-                for job in jobs:
-                    self._start(job)
-                if len(jobs) == min(self.settings.batch_size, free):
-                    continue  # more may be ready right now
-            if once and not jobs and not self._inflight and idle_before_claim:
+                self._waiting.extend(jobs)
+                self._start_waiting()
+                if len(jobs) == room:
+                    # More may be ready right now. Let the jobs just started run first: the
+                    # quick ones free their slots, and the next claim takes a full batch rather
+                    # than the few slots left (half the claims were of a dozen jobs).
+                    await asyncio.sleep(0)
+                    continue
+            if once and not jobs and not self._inflight and not self._waiting and idle_before_claim:
                 return
             await self._wait_for_work()
 
@@ -174,6 +191,10 @@ class Worker:
     async def _sleep_or_stop(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stop.wait(), seconds)
+
+    def _start_waiting(self) -> None:
+        while self._waiting and len(self._inflight) < self.settings.concurrency:
+            self._start(self._waiting.popleft())
 
     def _start(self, job: Job) -> None:
         self.metrics.kind(job.kind).claimed.inc()
@@ -191,6 +212,8 @@ class Worker:
         self._inflight.pop(job_id, None)
         self._jobs.pop(job_id, None)
         self.metrics.in_flight.dec()
+        if not self._stop.is_set():
+            self._start_waiting()
         self._wake.set()
 
     # --- running one job --------------------------------------------------------------------
@@ -303,7 +326,16 @@ class Worker:
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(self.settings.heartbeat_seconds)
-            running = list(self._inflight)
+            # Claims do not reap (the lease columns are not indexed, so claims stay HOT
+            # updates): each worker takes back crashed workers' jobs at its heartbeat.
+            try:
+                reaped = await self.queue.reap_expired_leases()
+                if reaped:
+                    log.warning("took back %d job(s) whose worker stopped heartbeating", reaped)
+                    self._wake.set()
+            except psycopg.Error as error:
+                log.warning("reaping expired leases failed: %s", error)
+            running = [*self._inflight, *(job.id for job in self._waiting)]
             if not running:
                 continue
             try:
@@ -311,14 +343,27 @@ class Worker:
             except psycopg.Error as error:
                 log.warning("heartbeat failed: %s", error)
                 continue
-            for job_id in set(running) - held:
+            lost = set(running) - held
+            if lost:
+                # Held jobs cancelled or reaped while they waited are not started.
+                self._waiting = collections.deque(j for j in self._waiting if j.id not in lost)
+            for job_id in lost:
                 task = self._inflight.get(job_id)
                 if task and not task.done():
                     log.warning("job %d was cancelled or reaped; stopping its handler", job_id)
                     task.cancel()
 
     async def _drain(self) -> None:
-        """Let running jobs finish within the grace period, then give the rest back."""
+        """Give back the jobs held but not started, let running jobs finish within the grace
+        period, then give the rest back."""
+        if self._waiting:
+            unstarted = [job.id for job in self._waiting]
+            self._waiting.clear()
+            try:
+                released = await self.queue.release(unstarted)
+                log.info("released %d job(s) claimed but not started", len(released))
+            except psycopg.Error as error:
+                log.warning("release failed (the lease will expire instead): %s", error)
         if self._inflight:
             _done, pending = await asyncio.wait(
                 list(self._inflight.values()), timeout=self.settings.shutdown_grace_seconds

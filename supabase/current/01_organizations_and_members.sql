@@ -1001,11 +1001,13 @@ set search_path = ''
 as $$
   update public.invitations as i set revoked_at = now()
   where i.id = any(invitation_ids) and i.accepted_at is null and i.revoked_at is null;
-  update queue.job_queue as j
-  set status = 'cancelled', finished_at = now(), updated_at = now()
-  where
-    j.dedupe_key = any(array(select 'invitation:' || i::text from unnest(invitation_ids) as i))
-    and j.status in ('queued', 'retrying');
+  select queue.cancel_jobs(
+    array(
+      select j.id from queue.job_queue as j
+      where j.dedupe_key = any(array(select 'invitation:' || i::text from unnest(invitation_ids) as i))
+    ),
+    '{queued,retrying}'
+  );
 $$;
 revoke all on function private.withdraw_invitations(invitation_ids uuid[])
 from public, anon, authenticated, service_role;

@@ -337,7 +337,12 @@ as $$
 declare
   job record;
 begin
-  select j.status, j.organization_id, j.kind into job from queue.job_queue as j
+  select j.status, j.organization_id, j.kind into job
+  from (
+    select q.id, q.status, q.organization_id, q.kind from queue.job_queue as q
+    union all
+    select h.id, h.status, h.organization_id, h.kind from queue.job_history as h
+  ) as j
   where j.id = job_id and j.organization_id in (select private.organization_ids_for('{owner,admin}'));
   if job.status is null then
     raise exception 'Job % was not found', job_id using errcode = 'PT404';

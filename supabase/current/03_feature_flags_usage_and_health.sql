@@ -122,8 +122,11 @@ begin
 
   return query
   select 'queue_depth'::text, (j.kind || ':' || j.status::text)::text, count(*)::numeric, '{}'::jsonb
-  from queue.job_queue as j
-  where j.status in ('queued', 'running', 'retrying', 'dead')
+  from (
+    select q.kind, q.status from queue.job_queue as q
+    union all
+    select h.kind, h.status from queue.job_history as h where h.status = 'dead'
+  ) as j
   group by j.kind, j.status;
 
   return query

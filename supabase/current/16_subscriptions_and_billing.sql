@@ -237,8 +237,10 @@ begin
     raise exception 'No such organization' using errcode = 'PT404';
   end if;
   if hold then
-    update queue.job_queue as j set status = 'cancelled', finished_at = now(), updated_at = now()
-    where j.dedupe_key = 'purge:' || target.id and j.status in ('queued', 'retrying');
+    perform queue.cancel_jobs(
+      array(select j.id from queue.job_queue as j where j.dedupe_key = 'purge:' || target.id),
+      '{queued,retrying}'
+    );
   end if;
   return target;
 end

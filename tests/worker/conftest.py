@@ -83,7 +83,7 @@ def enqueue(sql: psycopg.Connection, kind: str, payload: dict[str, Any] | None =
 
 
 def job(sql: psycopg.Connection, job_id: int) -> dict[str, Any]:
-    return sql.execute("select * from queue.job_queue where id = %s", (job_id,)).fetchone()
+    return sql.execute("select * from queue.all_jobs where id = %s", (job_id,)).fetchone()
 
 
 def configured(settings: Settings, **overrides: Any) -> Settings:

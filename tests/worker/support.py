@@ -132,3 +132,22 @@ def as_user(dsn: str, email_address: str, statement: str, params: tuple = ()) ->
         row = conn.execute(statement, params).fetchone()
         conn.commit()
         return row
+
+
+def reopen_job(sql: psycopg.Connection, job_id: int, status: str = "retrying") -> None:
+    """Put a finished job back in the hot table, due now, with its attempts and progress: what a
+    worker that died after the effect and before recording it leaves behind."""
+    sql.execute(
+        """
+        with finished as (delete from queue.job_history where id = %(id)s returning *)
+        insert into queue.job_queue (
+          id, organization_id, kind, priority, run_at, max_attempts, created_at, dedupe_key,
+          payload, progress, errors, last_error, status, attempts
+        )
+        overriding system value
+        select id, organization_id, kind, priority, now(), max_attempts, created_at, dedupe_key,
+          payload, progress, errors, last_error, %(status)s, attempts
+        from finished
+        """,
+        {"id": job_id, "status": status},
+    )

@@ -126,7 +126,7 @@ def test_finalising_leaves_a_monthly_authoritys_reports_to_the_batch(db, sql):
         (AUTHORITY,),
     )
     jobs_before = sql.execute(
-        "select count(*) as n from queue.job_queue where kind = 'email.inspection_report_ready'"
+        "select count(*) as n from queue.all_jobs where kind = 'email.inspection_report_ready'"
         " and payload ? 'authority_submission_of'"
     ).fetchone()["n"]
     draft = report(sql, RP, "2026-12-03", status="draft", certification_id=None)
@@ -145,7 +145,7 @@ def test_finalising_leaves_a_monthly_authoritys_reports_to_the_batch(db, sql):
     )
     assert finalized == ("finalized", None)
     jobs_after = sql.execute(
-        "select count(*) as n from queue.job_queue where kind = 'email.inspection_report_ready'"
+        "select count(*) as n from queue.all_jobs where kind = 'email.inspection_report_ready'"
         " and payload ? 'authority_submission_of'"
     ).fetchone()["n"]
     assert jobs_after == jobs_before

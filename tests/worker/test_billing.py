@@ -267,7 +267,7 @@ def test_stripe_refusing_a_session_fails_it_with_the_reason(db, sql, billing, st
     assert session["status"] == "failed"
     assert "No such price" in session["error"]
     job = sql.execute(
-        "select status, last_error from queue.job_queue where kind = 'billing.session'"
+        "select status, last_error from queue.all_jobs where kind = 'billing.session'"
     ).fetchone()
     assert job["status"] == "dead" and "No such price" in job["last_error"]
 

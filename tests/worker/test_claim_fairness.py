@@ -77,7 +77,7 @@ def complete(w, jobs):
 def running_by_organization(sql) -> dict:
     rows = sql.execute(
         "select j.organization_id, o.plan_id = 'trial' as trial, count(*) as n"
-        " from queue.job_queue as j left join public.organizations as o"
+        " from queue.all_jobs as j left join public.organizations as o"
         " on j.organization_id = o.id where j.status = 'running'"
         " group by j.organization_id, o.plan_id"
     ).fetchall()
@@ -90,7 +90,7 @@ def drain(sql, w, batch=BATCH, cap=CAP) -> int:
     claims = 0
     while True:
         ready = sql.execute(
-            "select count(*) as n from queue.job_queue where status in ('queued', 'retrying')"
+            "select count(*) as n from queue.all_jobs where status in ('queued', 'retrying')"
         ).fetchone()["n"]
         if not ready:
             return claims
@@ -183,7 +183,7 @@ def test_a_trial_backlog_on_a_tarpit_receiver_does_not_hold_a_new_companys_email
             wait_until(lambda: mail_sink.messages, timeout=15)
             waited = time.monotonic() - started
             held = sql.execute(
-                "select count(*) as n from queue.job_queue"
+                "select count(*) as n from queue.all_jobs"
                 " where kind = 'webhook.deliver' and status = 'running'"
             ).fetchone()["n"]
     finally:
@@ -191,7 +191,7 @@ def test_a_trial_backlog_on_a_tarpit_receiver_does_not_hold_a_new_companys_email
     assert waited < 3, f"the email waited {waited:.1f}s behind the tarpit (its deadline is 4s)"
     assert held >= TRIAL_POOL - 1, "the rest of the pool still serves the busy organization"
     assert (
-        sql.execute("select status from queue.job_queue where id = %s", (email,)).fetchone()[
+        sql.execute("select status from queue.all_jobs where id = %s", (email,)).fetchone()[
             "status"
         ]
         == "succeeded"
@@ -230,7 +230,7 @@ def test_a_stall_is_logged_once_and_shown_in_diagnostics(db, sql, settings, capl
                 lambda: (
                     sql.execute(
                         "select count(*) filter (where status = 'succeeded') as n"
-                        " from queue.job_queue where id = any(%s)",
+                        " from queue.all_jobs where id = any(%s)",
                         (ids,),
                     ).fetchone()["n"]
                     == 3

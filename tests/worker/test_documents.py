@@ -344,6 +344,6 @@ def test_the_authority_copy_records_the_submission_once_its_email_has_gone(db, s
     authority = [m for m in mail_sink.messages if "report" in m["Subject"]]
     assert len(authority) == 2, "the customer's copy and the authority's"
     copy = sql.execute(
-        "select result from queue.job_queue where payload ? 'authority_submission_of'"
+        "select result from queue.all_jobs where payload ? 'authority_submission_of'"
     ).fetchone()["result"]
     assert copy["submission_recorded"] is True

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from tests.worker.conftest import enqueue, job
-from tests.worker.support import QuietHandler, serve
+from tests.worker.support import QuietHandler, reopen_job, serve
 
 ACME = "select id from public.organizations where slug = 'acme'"
 
@@ -311,11 +311,7 @@ def test_a_retried_email_is_not_sent_again(sql, run, mail_sink):
     mail_sink.wait_for(1)
     # The completion is lost (as when a worker dies right after sending): the job is retried
     # with what it saved of its first attempt.
-    sql.execute(
-        "update queue.job_queue set status = 'retrying', finished_at = null, run_at = now() "
-        "where id = %s",
-        (job_id,),
-    )
+    reopen_job(sql, job_id)
     assert run() == 1
     row = job(sql, job_id)
     assert row["status"] == "succeeded" and row["attempts"] == 2

@@ -22,7 +22,7 @@ TRIAL = {"name": "R", "trial_ends_at": "2026-12-05T00:00:00+00:00"}
 def statuses(db, ids) -> Counter:
     with psycopg.connect(db.dsn(), row_factory=dict_row) as conn:
         rows = conn.execute(
-            "select status::text as status from queue.job_queue where id = any(%s)", (ids,)
+            "select status::text as status from queue.all_jobs where id = any(%s)", (ids,)
         ).fetchall()
     return Counter(r["status"] for r in rows)
 
@@ -114,13 +114,13 @@ def test_a_poison_job_beside_healthy_ones_goes_dead_and_the_rest_flow(sql, setti
     finally:
         worker.stop()
     errors = sql.execute(
-        "select last_error from queue.job_queue where id = any(%s)", (poison,)
+        "select last_error from queue.all_jobs where id = any(%s)", (poison,)
     ).fetchall()
     assert {e["last_error"] for e in errors} == {"RuntimeError: always broken"}
 
 
 def statuses_of(sql, ids) -> set[str]:
     rows = sql.execute(
-        "select status::text as status from queue.job_queue where id = any(%s)", (ids,)
+        "select status::text as status from queue.all_jobs where id = any(%s)", (ids,)
     ).fetchall()
     return {r["status"] for r in rows}

@@ -275,7 +275,7 @@ def test_test_history_becomes_finalised_imported_reports_that_move_due_dates(
         " values (%(o)s, %(s)s, 'rp', 'TH-1'), (%(o)s, %(s)s, 'dc', 'TH-2')",
         {"o": ACME, "s": site},
     )
-    jobs_before = sql.execute("select count(*) as n from queue.job_queue").fetchone()["n"]
+    jobs_before = sql.execute("select count(*) as n from queue.all_jobs").fetchone()["n"]
     data = csv_bytes(
         ["Serial", "Test Date", "Result", "Tested By", "Gauge", "CV1", "RV", "CV2", "Notes"],
         ["th-1", "2023-05-01", "Pass", "Old Tester", "G-77", "5.5", "2.5", "1.2", ""],
@@ -339,11 +339,11 @@ def test_test_history_becomes_finalised_imported_reports_that_move_due_dates(
     assert due == {"TH-1": "2025-05-20", "TH-2": "2025-05-03"}
     # No emails, no PDFs, no authority submission: only the import's own job ran.
     jobs = sql.execute(
-        "select kind from queue.job_queue where id > (select max(id) - 10 from queue.job_queue)"
+        "select kind from queue.all_jobs where id > (select max(id) - 10 from queue.all_jobs)"
         " order by id"
     ).fetchall()
     assert (
-        sql.execute("select count(*) as n from queue.job_queue").fetchone()["n"] == jobs_before + 1
+        sql.execute("select count(*) as n from queue.all_jobs").fetchone()["n"] == jobs_before + 1
     )
     assert jobs[-1]["kind"] == "import.run"
 
@@ -377,7 +377,7 @@ def test_a_file_the_import_cannot_use_fails_with_the_reason(
     assert failed["status"] == "failed"
     assert failed["error"].startswith(reason), failed["error"]
     the_job = sql.execute(
-        "select status::text, last_error from queue.job_queue where kind = 'import.run'"
+        "select status::text, last_error from queue.all_jobs where kind = 'import.run'"
         " order by id desc limit 1"
     ).fetchone()
     # A bad file is a dead job with the reason, not a crash or a retry loop.

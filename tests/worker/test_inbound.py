@@ -75,7 +75,7 @@ def test_a_flood_of_half_sent_requests_holds_no_thread_and_is_cut_off(sql, setti
             wait_until(
                 lambda: (
                     sql.execute(
-                        "select count(*) as n from queue.job_queue"
+                        "select count(*) as n from queue.all_jobs"
                         " where id = any(%s) and status = 'succeeded'",
                         (jobs,),
                     ).fetchone()["n"]

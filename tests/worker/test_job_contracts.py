@@ -110,7 +110,7 @@ def run_the_flows(db) -> None:
 
 def queued(db) -> list[dict]:
     with db.connect(autocommit=True) as conn:
-        rows = conn.execute("select id, kind, payload from queue.job_queue order by id").fetchall()
+        rows = conn.execute("select id, kind, payload from queue.all_jobs order by id").fetchall()
     return [{"id": r[0], "kind": r[1], "payload": r[2]} for r in rows]
 
 

@@ -98,7 +98,7 @@ def test_the_purge_removes_everything_of_one_organization_and_nothing_else(db, s
     assert not (settings.storage_dir / "documents" / ACME).exists()
     assert (settings.storage_dir / "documents" / BETA / "invoice" / "inv.pdf").exists()
     job = sql.execute(
-        "select status, result from queue.job_queue where kind = 'organization.purge'"
+        "select status, result from queue.all_jobs where kind = 'organization.purge'"
     ).fetchone()
     assert job["status"] == "succeeded" and job["result"]["purged"] == ACME
     assert (
@@ -134,6 +134,6 @@ def test_a_held_or_reactivated_organization_is_not_purged(db, sql, run, change):
         == 1
     )
     job = sql.execute(
-        "select status, result from queue.job_queue where kind = 'organization.purge'"
+        "select status, result from queue.all_jobs where kind = 'organization.purge'"
     ).fetchone()
     assert job["result"]["skipped"]

@@ -172,11 +172,13 @@ def test_heartbeat_extends_leases_and_reports_lost_jobs(sql, w):
     assert job(sql, cancelled)["status"] == "cancelled"
 
 
-def test_expired_leases_come_back_at_the_next_claim(sql, w):
+def test_expired_leases_come_back_at_the_next_reap(sql, w):
     job_id = enqueue(sql, "test.noop", max_attempts=2)
     claim(w, worker="crashed", lease="1 second")
     assert claim(w, worker="w2") == []
     sql.execute("update queue.job_queue set lease_expires_at = now() - interval '1 ms'")
+    # Claims do not reap (workers do, with their heartbeats): the worker role may.
+    assert w.execute("select queue.reap_expired_leases() as n").fetchone()["n"] == 1
     again = claim(w, worker="w2")
     assert [j["id"] for j in again] == [job_id] and again[0]["attempts"] == 2
     assert "crashed stopped heartbeating" in again[0]["last_error"]
@@ -203,6 +205,7 @@ def test_a_reclaimed_job_keeps_its_place_in_the_queue(sql, w):
         (crashed,),
     )
     w.execute("select * from queue.release('stopping', %s)", ([stopped],))
+    w.execute("select queue.reap_expired_leases()")
     first = claim(w, worker="w2", batch=2)
     assert sorted(j["id"] for j in first) == sorted([crashed, stopped])
 
@@ -286,11 +289,11 @@ def test_finished_jobs_are_purged_after_their_retention(sql, w):
     )
     fail(w, dead, permanent=True)
     sql.execute(
-        "update queue.job_queue set finished_at = now() - interval '8 days' where id in (%s, %s)",
+        "update queue.job_history set finished_at = now() - interval '8 days' where id in (%s, %s)",
         (old, dead),
     )
     assert sql.execute("select queue.purge_finished() as n").fetchone()["n"] == 1
-    remaining = {r["id"] for r in sql.execute("select id from queue.job_queue")}
+    remaining = {r["id"] for r in sql.execute("select id from queue.all_jobs")}
     assert remaining == {recent, dead}, "dead jobs are kept longer (30 days)"
 
 
@@ -306,6 +309,9 @@ def test_enqueue_notifies_listeners(db, sql):
 def test_the_worker_role_can_only_call_queue_functions(w):
     for statement in (
         "select * from queue.job_queue",
+        "select * from queue.job_history",
+        "select * from queue.all_jobs",
+        "select * from queue.organization_running_jobs",
         "select * from public.organizations",
         "select * from private.email_suppressions",
         "select queue.cancel(1)",
@@ -335,11 +341,14 @@ def test_follow_ups_are_queued_once_with_their_flag(sql, w):
     queue_them = "select queue.enqueue_follow_ups('w1', %s, %s::jsonb) as n"
     assert w.execute(queue_them, (parent, follow_ups)).fetchone()["n"] == 1
     # The follow-up runs and finishes; the parent is retried after losing its connection.
-    sql.execute("update queue.job_queue set status = 'succeeded' where dedupe_key like 'job:%'")
+    sql.execute(
+        "select queue.cancel_jobs(array(select id from queue.job_queue"
+        " where dedupe_key like 'job:%%'), '{queued}')"
+    )
     assert w.execute(queue_them, (parent, follow_ups)).fetchone()["n"] == 0
     assert job(sql, parent)["progress"] == {"follow_ups_queued": True}
     made = sql.execute(
-        "select count(*) as n from queue.job_queue where dedupe_key = %s", (f"job:{parent}:then:0",)
+        "select count(*) as n from queue.all_jobs where dedupe_key = %s", (f"job:{parent}:then:0",)
     ).fetchone()
     assert made["n"] == 1
     # Only the lease holder queues them.

@@ -17,6 +17,7 @@ from standardwebhooks import Webhook
 from demo import day as demo
 from fieldbase_local.twilio_sink import ACCOUNT_SID, AUTH_TOKEN, TwilioServer
 from tests.worker.conftest import InboundServer, enqueue, job
+from tests.worker.support import reopen_job
 from tests.worker.test_webhooks import call
 
 ACME = demo.ACME
@@ -216,7 +217,7 @@ def test_a_number_twilio_knows_opted_out_is_opted_out_here_too(db, sql, texting,
     assert row["status"] == "failed" and "21610" in row["error"]
     [opt_out] = sql.execute("select * from public.message_opt_outs").fetchall()
     assert opt_out["address"] == SAM_PHONE and opt_out["source"] == "carrier"
-    dead = sql.execute("select * from queue.job_queue where kind = 'sms.send'").fetchone()
+    dead = sql.execute("select * from queue.all_jobs where kind = 'sms.send'").fetchone()
     assert dead["status"] == "dead" and "unsubscribed recipient" in dead["last_error"]
 
 
@@ -224,7 +225,7 @@ def test_twilio_unavailable_is_retried_and_the_text_goes_once(db, sql, texting, 
     twilio.failures = [503]
     set_off(db, sql)
     texting()
-    first = sql.execute("select * from queue.job_queue where kind = 'sms.send'").fetchone()
+    first = sql.execute("select * from queue.all_jobs where kind = 'sms.send'").fetchone()
     assert first["status"] == "retrying" and "503" in first["last_error"]
     assert log(sql, channel="sms")[0]["status"] == "queued"
     sql.execute("update queue.job_queue set run_at = now() where id = %s", (first["id"],))
@@ -232,10 +233,7 @@ def test_twilio_unavailable_is_retried_and_the_text_goes_once(db, sql, texting, 
     assert len(twilio.messages) == 1
     assert job(sql, first["id"])["status"] == "succeeded"
     # A retry after the send (the worker died before it finished) does not text again.
-    sql.execute(
-        "update queue.job_queue set status = 'queued', run_at = now() where id = %s",
-        (first["id"],),
-    )
+    reopen_job(sql, first["id"], "queued")
     texting()
     assert len(twilio.messages) == 1
 
@@ -256,7 +254,7 @@ def test_quiet_hours_hold_a_reminder_until_they_end(db, sql, texting, twilio):
     )
     texting()
     assert twilio.messages == []
-    held = sql.execute("select * from queue.job_queue where kind = 'sms.send'").fetchone()
+    held = sql.execute("select * from queue.all_jobs where kind = 'sms.send'").fetchone()
     assert held["status"] == "retrying" and "Quiet hours" in held["last_error"]
     assert held["run_at"] > dt.datetime.now(dt.UTC) + dt.timedelta(hours=2, minutes=55)
     # "On my way" is not held: the customer is expecting someone now.

@@ -51,7 +51,7 @@ def send_test(db, endpoint_id) -> tuple[str, int]:
     ((message_id,),) = call(db, ACME_ADMIN, "select public.send_test_webhook(%s)", (endpoint_id,))
     with db.connect() as conn:
         (job_id,) = conn.execute(
-            "select id from queue.job_queue where payload ->> 'message_id' = %s", (message_id,)
+            "select id from queue.all_jobs where payload ->> 'message_id' = %s", (message_id,)
         ).fetchone()
     return message_id, job_id
 

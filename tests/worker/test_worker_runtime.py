@@ -25,7 +25,7 @@ from tests.worker.conftest import (
 
 
 def statuses(sql, ids):
-    rows = sql.execute("select id, status::text from queue.job_queue where id = any(%s)", (ids,))
+    rows = sql.execute("select id, status::text from queue.all_jobs where id = any(%s)", (ids,))
     return {r["id"]: r["status"] for r in rows}
 
 
@@ -236,3 +236,50 @@ def test_blocking_io_of_every_job_in_flight_runs_at_once(sql, settings):
     ):
         wait_until(lambda: not set(statuses(sql, ids).values()) & {"queued", "running"}, timeout=20)
     assert set(statuses(sql, ids).values()) == {"succeeded"}, job(sql, ids[0])["last_error"]
+
+
+def test_a_local_queue_holds_claimed_jobs_until_a_slot_frees_and_gives_them_back_on_stop(
+    sql, settings
+):
+    """One at a time with four held: the held jobs are leased and heartbeated while they wait,
+    start as the slot frees, and a stopping worker hands back those it never started without
+    using an attempt."""
+    slow = [enqueue(sql, "test.sleep", {"seconds": 1.5}) for _ in range(5)]
+    with BackgroundWorker(
+        configured(
+            settings,
+            registry=TEST_REGISTRY,
+            concurrency=1,
+            local_queue_size=4,
+            batch_size=10,
+            lease_seconds=1,
+            heartbeat_seconds=0.3,
+        )
+    ) as background:
+        wait_until(lambda: set(statuses(sql, slow).values()) == {"running"})
+        assert len(background.worker._waiting) == 4, "one runs, four wait in the local queue"
+        # Held past their first lease (1 s): the heartbeats kept them, no reaper took them.
+        time.sleep(2)
+        assert set(statuses(sql, slow).values()) <= {"running", "succeeded"}
+        assert sum(1 for s in statuses(sql, slow).values() if s == "succeeded") >= 1
+    after = {j: job(sql, j) for j in slow}
+    given_back = [j for j, row in after.items() if row["status"] == "queued"]
+    assert given_back, "the unstarted jobs were released at stop"
+    assert all(after[j]["attempts"] == 0 for j in given_back)
+    assert all(row["status"] in ("queued", "succeeded") for row in after.values())
+
+
+def test_a_worker_takes_back_the_jobs_of_a_dead_one_at_its_heartbeat(sql, settings):
+    """Claims do not reap; a live worker's heartbeat does, and then runs the job."""
+    job_id = enqueue(sql, "test.noop")
+    sql.execute(
+        "update queue.job_queue set status = 'running', attempts = 1, lease_owner = 'dead-one',"
+        " lease_expires_at = now() - interval '1 second' where id = %s",
+        (job_id,),
+    )
+    with BackgroundWorker(
+        configured(settings, registry=TEST_REGISTRY, heartbeat_seconds=0.2, lease_seconds=5)
+    ):
+        wait_until(lambda: job(sql, job_id)["status"] == "succeeded", timeout=10)
+    row = job(sql, job_id)
+    assert row["attempts"] == 2 and "dead-one stopped heartbeating" in row["last_error"]

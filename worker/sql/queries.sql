@@ -36,6 +36,9 @@ select
   run_at
 from queue.fail(%(worker_id)s, %(failures)s::jsonb);
 
+-- name: reap_expired_leases
+select queue.reap_expired_leases() as reaped;
+
 -- name: release
 select job_id from queue.release(%(worker_id)s, %(job_ids)s::bigint[]) as job_id;
 

@@ -15,8 +15,7 @@ values (
 );
 insert into private.webhook_secrets (endpoint_id, secret)
 values ('00000000-0000-4000-8000-00000000e001', 'whsec_dGVzdA==');
-insert into queue.job_queue (id, organization_id, kind, status)
-overriding system value
+insert into queue.job_history (id, organization_id, kind, status)
 values (900001, current_setting('tests.org_a')::uuid, 'email.invitation', 'dead');
 
 -- C1. With require_mfa on, an aal1 session takes no sensitive path -------------------------
@@ -98,7 +97,7 @@ select is(
 );
 select is(
   (
-    select status::text from queue.job_queue
+    select status::text from queue.all_jobs
     where kind = 'email.invitation' and payload ->> 'email' = 'alt.account@example.test'
   ),
   'cancelled',
@@ -207,7 +206,7 @@ reset role;
 select tests.clear_authentication();
 select is(
   (
-    select status::text from queue.job_queue
+    select status::text from queue.all_jobs
     where payload ->> 'email' = 'one@example.test'
   ),
   'cancelled',
@@ -265,8 +264,18 @@ insert into public.webhook_endpoints (id, organization_id, url)
 values ('00000000-0000-4000-8000-00000000e002', current_setting('tests.org_a')::uuid, 'https://h.test/x');
 insert into private.webhook_secrets (endpoint_id, secret)
 values ('00000000-0000-4000-8000-00000000e002', 'whsec_dGVzdA==');
-update queue.job_queue set status = 'dead'
-where id = 900001;
+with retried as (
+  delete from queue.job_queue
+  where id = 900001 returning *
+)
+
+insert into queue.job_history (id, organization_id, kind, status)
+select
+  r.id,
+  r.organization_id,
+  r.kind,
+  'dead' as status
+from retried as r;
 update public.organizations set status = 'suspended'
 where slug = 'tenant-a';
 select tests.authenticate_as('a_owner', 'aal2');
@@ -306,7 +315,7 @@ update public.organizations set status = 'cancelled'
 where slug = 'tenant-a';
 select is_empty(
   $$
-    select from queue.job_queue
+    select from queue.all_jobs
     where organization_id = current_setting('tests.org_a')::uuid and status in ('queued', 'retrying')
   $$,
   'Cancelled: its waiting jobs are cancelled'

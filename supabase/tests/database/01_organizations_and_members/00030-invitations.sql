@@ -40,7 +40,7 @@ select results_eq(
   $$
     select kind, payload ->> 'role', payload ->> 'token' = current_setting('tests.token'),
       dedupe_key like 'invitation:%'
-    from queue.job_queue where payload ->> 'email' = 'invitee@example.test'
+    from queue.all_jobs where payload ->> 'email' = 'invitee@example.test'
   $$,
   $$values ('email.invitation', 'dispatcher', true, true)$$,
   'The invitation email is queued for the worker, once per invitation'

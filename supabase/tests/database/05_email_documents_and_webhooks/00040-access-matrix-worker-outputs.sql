@@ -10,8 +10,7 @@ select tests.create_two_organizations();
 
 -- Fixtures, written as the schema owner before acting as anyone: a dead and a succeeded job in
 -- A, a dead job in B, two documents and a stored file in A, an endpoint with one delivery in A.
-insert into queue.job_queue (id, organization_id, kind, status, attempts, finished_at)
-overriding system value
+insert into queue.job_history (id, organization_id, kind, status, attempts, finished_at)
 values
 (900001, current_setting('tests.org_a')::uuid, 'email.invoice_sent', 'dead', 10, now()),
 (900002, current_setting('tests.org_a')::uuid, 'email.invoice_sent', 'succeeded', 1, now()),

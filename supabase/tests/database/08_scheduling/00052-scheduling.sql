@@ -211,7 +211,7 @@ select results_eq(
   $$
     select kind, payload ->> 'to', (payload ->> 'cancelled')::boolean,
       (select array_agg(k order by k) from jsonb_object_keys(payload) as k)
-    from queue.job_queue
+    from queue.all_jobs
     where kind like 'email.appointment%' and payload ->> 'service' = 'Annual backflow test'
   $$,
   $$values ('email.appointment_booked', 'deli@a.test', false,
@@ -221,7 +221,7 @@ select results_eq(
 );
 select is(
   (
-    select count(*)::int from queue.job_queue
+    select count(*)::int from queue.all_jobs
     where kind = 'webhook.deliver' and payload ->> 'event_type' = 'visit.booked'
   ),
   3,
@@ -233,7 +233,7 @@ where work_order_id = current_setting('tests.a_work_order')::uuid and status = '
 select results_eq(
   $$
     select n.kind, j.kind, j.payload ->> 'previous_starts_at' is not null
-    from public.notifications as n, queue.job_queue as j
+    from public.notifications as n, queue.all_jobs as j
     where n.kind = 'visit.changed' and j.kind = 'email.appointment_changed'
       and j.payload ->> 'service' = 'Annual backflow test'
   $$,

@@ -181,7 +181,7 @@ select results_eq(
       jsonb_array_length(payload -> 'document' -> 'readings'),
       (select array_agg(f ->> 'kind' || ' to ' || (f -> 'payload' ->> 'to') order by f -> 'payload' ->> 'to')
        from jsonb_array_elements(payload -> 'then') as f)
-    from queue.job_queue where kind = 'pdf.render' and payload ->> 'source_id' = current_setting('tests.report')
+    from queue.all_jobs where kind = 'pdf.render' and payload ->> 'source_id' = current_setting('tests.report')
   $$,
   $$values ('inspection_report', 'pass', 3,
     array['email.inspection_report_ready to backflow@city-a.test', 'email.inspection_report_ready to deli@a.test'])$$,
@@ -189,7 +189,7 @@ select results_eq(
 );
 select is_empty(
   $$
-    select k from queue.job_queue, jsonb_object_keys(payload -> 'document' -> 'customer') as k
+    select k from queue.all_jobs, jsonb_object_keys(payload -> 'document' -> 'customer') as k
     where kind = 'pdf.render' and payload ->> 'source_id' = current_setting('tests.report') and k <> 'name'
   $$,
   'The document carries the customer''s name only (no contact details, notes or tags)'
@@ -212,7 +212,7 @@ select is(
   queue.record_authority_submission(
     'worker-2',
     (
-      select id from queue.job_queue
+      select id from queue.all_jobs
       where payload ->> 'authority_submission_of' = current_setting('tests.report')
     )
   ),
@@ -223,7 +223,7 @@ select is(
   queue.record_authority_submission(
     'worker-1',
     (
-      select id from queue.job_queue
+      select id from queue.all_jobs
       where payload ->> 'authority_submission_of' = current_setting('tests.report')
     )
   ),
@@ -330,7 +330,7 @@ select tests.clear_authentication();
 select results_eq(
   $$
     select payload ->> 'event_type', payload -> 'data' ->> 'result', payload -> 'data' ->> 'assembly_serial_number'
-    from queue.job_queue
+    from queue.all_jobs
     where kind = 'webhook.deliver' and payload ->> 'endpoint_id' = '00000000-0000-4000-8000-00000000e0a1'
   $$,
   $$values ('backflow_test.finalized', 'pass', 'RP-A-0001')$$,

@@ -35,7 +35,7 @@ select is(
 select results_eq(
   $$
     select payload ->> 'serial_number', payload ->> 'step', payload ->> 'to'
-    from queue.job_queue where kind = 'email.test_due' order by payload ->> 'serial_number'
+    from queue.all_jobs where kind = 'email.test_due' order by payload ->> 'serial_number'
   $$,
   $$values ('DC-OTHER-1', '7_days', 'other@a.test'), ('LATE-1', 'overdue', 'deli@a.test'),
     ('RP-A-0001', '30_days', 'deli@a.test')$$,
@@ -54,7 +54,7 @@ select is(
 );
 select is(
   (
-    select count(*)::int from queue.job_queue
+    select count(*)::int from queue.all_jobs
     where kind = 'email.test_due'
   ),
   5,

@@ -24,7 +24,7 @@ begin
   update public.assemblies set last_tested_on = due - interval '1 year'
   where id = current_setting('tests.a_assembly')::uuid;
   perform private.queue_due_notices(at);
-  return (select j.payload ->> 'step' from queue.job_queue as j where j.kind = 'email.test_due');
+  return (select j.payload ->> 'step' from queue.all_jobs as j where j.kind = 'email.test_due');
 end
 $$;
 

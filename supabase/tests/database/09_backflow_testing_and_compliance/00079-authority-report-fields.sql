@@ -94,7 +94,7 @@ select tests.clear_authentication();
 select is(
   (
     select j.payload -> 'document' -> 'authority'
-    from queue.job_queue as j
+    from queue.all_jobs as j
     where j.kind = 'pdf.render' and j.payload ->> 'source_id' = '00000000-0000-4000-8000-0000000bf0f1'
   ),
   jsonb_build_object(

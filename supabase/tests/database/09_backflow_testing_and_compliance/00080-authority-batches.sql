@@ -69,7 +69,7 @@ select results_eq(
   $$select j.payload ->> 'endpoint_id', j.payload ->> 'event_type',
       (j.payload -> 'data' ->> 'report_count')::integer,
       split_part(j.payload -> 'data' ->> 'csv', e'\r\n', 1) like '"report_id","tested_on","result",%'
-    from queue.job_queue as j where j.kind = 'webhook.deliver'$$,
+    from queue.all_jobs as j where j.kind = 'webhook.deliver'$$,
   $$values ('00000000-0000-4000-8000-0000000e0b01', 'backflow_test.batch', 2, true)$$,
   'One signed delivery to the authority''s own endpoint, the CSV in it, though it subscribes to nothing else'
 );

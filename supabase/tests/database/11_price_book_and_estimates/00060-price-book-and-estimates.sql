@@ -149,7 +149,7 @@ reset role;
 select tests.clear_authentication();
 select ok(
   exists (
-    select from queue.job_queue
+    select from queue.all_jobs
     where
       kind = 'pdf.render' and payload -> 'document' ->> 'number' = 'EST-2'
       and payload -> 'then' -> 0 ->> 'kind' = 'email.estimate_sent'

@@ -30,7 +30,7 @@ select is(
 );
 select ok(
   exists (
-    select from queue.job_queue
+    select from queue.all_jobs
     where
       kind = 'pdf.render' and payload ->> 'source_id' = current_setting('tests.a_invoice')
       and payload -> 'document' -> 'stated_totals' ->> 'total' = '106.25'
@@ -171,7 +171,7 @@ select tests.clear_authentication();
 select private.run_invoice_reminders(now() + interval '40 days');
 select results_eq(
   $$select i.status::text, count(j.id)::int from public.invoices as i
-    left join queue.job_queue as j on j.kind = 'email.invoice_reminder' and j.dedupe_key like 'invoice_reminder:' || i.id || ':%'
+    left join queue.all_jobs as j on j.kind = 'email.invoice_reminder' and j.dedupe_key like 'invoice_reminder:' || i.id || ':%'
     where i.id in (current_setting('tests.a_invoice')::uuid, current_setting('tests.b_invoice')::uuid)
     group by i.id, i.status$$,
   $$values ('overdue', 1), ('overdue', 1)$$,

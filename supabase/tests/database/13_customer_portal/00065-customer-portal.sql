@@ -24,7 +24,7 @@ reset role;
 select tests.clear_authentication();
 select results_eq(
   $$select payload ->> 'email', payload ->> 'customer_name', length(payload ->> 'token') > 40
-    from queue.job_queue where kind = 'email.portal_invitation'$$,
+    from queue.all_jobs where kind = 'email.portal_invitation'$$,
   $$values ('pat@a.test', 'Deli A', true)$$,
   'The invitation email carries the token to the contact''s address'
 );
@@ -38,7 +38,7 @@ select is(
 select set_config(
   'tests.pat_token',
   (
-    select payload ->> 'token' from queue.job_queue
+    select payload ->> 'token' from queue.all_jobs
     where kind = 'email.portal_invitation'
   ),
   true
@@ -91,7 +91,7 @@ select tests.clear_authentication();
 select set_config(
   'tests.viewer_token',
   (
-    select payload ->> 'token' from queue.job_queue
+    select payload ->> 'token' from queue.all_jobs
     where kind = 'email.portal_invitation' and payload ->> 'email' = 'a_viewer@tests.fieldbase.test'
   ),
   true

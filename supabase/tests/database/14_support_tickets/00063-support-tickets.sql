@@ -73,7 +73,7 @@ where id = current_setting('tests.ticket')::uuid;
 reset role;
 select tests.clear_authentication();
 select results_eq(
-  $$select payload ->> 'to', payload ->> 'status', payload ->> 'comment' from queue.job_queue
+  $$select payload ->> 'to', payload ->> 'status', payload ->> 'comment' from queue.all_jobs
     where kind = 'email.ticket_updated' order by id$$,
   $$values ('portal_x@customers.fieldbase.test', 'open', 'Is it the relief valve?'),
     ('portal_x@customers.fieldbase.test', 'waiting for customer', null)$$,
@@ -154,7 +154,7 @@ reset role;
 select tests.clear_authentication();
 select is(
   (
-    select count(*)::int from queue.job_queue
+    select count(*)::int from queue.all_jobs
     where kind = 'email.ticket_updated' and payload ->> 'to' = 'pat@a.test'
   ),
   2, 'A contact who called is emailed that it is open, then the answer'

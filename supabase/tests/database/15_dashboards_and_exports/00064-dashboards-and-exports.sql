@@ -125,7 +125,7 @@ reset role;
 select tests.clear_authentication();
 select ok(
   exists (
-    select from queue.job_queue
+    select from queue.all_jobs
     where kind = 'export.csv' and payload ->> 'export_id' = current_setting('tests.export')
   ),
   'The worker is asked to write it'

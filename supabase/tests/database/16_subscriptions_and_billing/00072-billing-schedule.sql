@@ -33,7 +33,7 @@ where slug = 'tenant-b';
 create function pg_temp.notice_emails(notice text) returns integer
 language sql
 as $$
-  select count(*)::int from queue.job_queue as j
+  select count(*)::int from queue.all_jobs as j
   where j.kind = 'email.account_notice' and j.payload ->> 'notice' = notice
 $$;
 
@@ -54,7 +54,7 @@ select is(private.run_billing_schedule(now() + interval '9 days 12 hours') ->> '
 select is(pg_temp.notice_emails('trial_ending'), 2, 'Two trial reminders to the owner, one each');
 select is(
   (
-    select j.payload ->> 'to' from queue.job_queue as j
+    select j.payload ->> 'to' from queue.all_jobs as j
     where j.kind = 'email.account_notice'
     order by j.id limit 1
   ),
@@ -63,7 +63,7 @@ select is(
 );
 select is(
   (
-    select count(*)::int from queue.job_queue as j
+    select count(*)::int from queue.all_jobs as j
     where j.kind = 'email.account_notice' and j.organization_id is not null
   ),
   0,
@@ -152,7 +152,7 @@ select is(
 );
 select is(
   (
-    select count(*)::int from queue.job_queue
+    select count(*)::int from queue.all_jobs
     where kind = 'organization.purge' and payload ->> 'organization_id' = tests.org_id('tenant-b')::text
   ),
   1,
@@ -160,8 +160,12 @@ select is(
 );
 
 -- A purge held by staff is not queued.
-update queue.job_queue set status = 'cancelled'
-where kind = 'organization.purge';
+select queue.cancel_jobs(
+  array(
+    select id from queue.job_queue
+    where kind = 'organization.purge'
+  ), '{queued,retrying,running}'
+);
 update public.organizations set purge_held_by = tests.get_supabase_uid('staff_billing'), purge_hold_reason = 'Dispute'
 where slug = 'tenant-b';
 select is(
@@ -206,7 +210,7 @@ reset role;
 select tests.clear_authentication();
 select is(
   (
-    select j.payload ->> 'to' from queue.job_queue as j
+    select j.payload ->> 'to' from queue.all_jobs as j
     where j.kind = 'email.account_notice' and j.payload ->> 'notice' = 'welcome'
   ),
   'outsider@tests.fieldbase.test',

@@ -90,7 +90,7 @@ values
 select private.emit_webhook_event(tests.org_id('tenant-a'), 'customer.created', '{}');
 select is(
   (
-    select count(*)::int from queue.job_queue
+    select count(*)::int from queue.all_jobs
     where kind = 'webhook.deliver' and organization_id = tests.org_id('tenant-a')
   ),
   1,
@@ -99,7 +99,7 @@ select is(
 select private.emit_webhook_event(tests.org_id('tenant-a'), 'customer.created', '{}');
 select is(
   (
-    select count(*)::int from queue.job_queue
+    select count(*)::int from queue.all_jobs
     where kind = 'webhook.deliver' and organization_id = tests.org_id('tenant-a')
   ),
   1,

@@ -55,7 +55,7 @@ select is(
 );
 select is(
   (
-    select array_agg(j.kind order by j.kind) from queue.job_queue as j
+    select array_agg(j.kind order by j.kind) from queue.all_jobs as j
     where j.payload ->> 'message' = 'on_my_way'
   ),
   array['email.visit_message', 'sms.send'],
@@ -68,7 +68,7 @@ select is(
       || round(
         extract(epoch from (j.payload ->> 'window_ends_at')::timestamptz - (j.payload ->> 'window_starts_at')::timestamptz) / 60
       )
-    from queue.job_queue as j
+    from queue.all_jobs as j
     where j.kind = 'sms.send'
   ),
   'A 30',
@@ -102,7 +102,7 @@ select is(
 );
 select is(
   (
-    select count(*)::integer from queue.job_queue as j
+    select count(*)::integer from queue.all_jobs as j
     where j.payload ->> 'message' = 'on_my_way'
   ),
   2,
@@ -137,7 +137,7 @@ select is(
 select is(private.queue_visit_reminders(), 0, 'Running again reminds nobody twice');
 select is(
   (
-    select count(*)::integer from queue.job_queue as j
+    select count(*)::integer from queue.all_jobs as j
     where j.kind = 'sms.send' and j.payload ->> 'message' = 'visit_reminder'
   ),
   0,
@@ -161,7 +161,7 @@ select is(
 select ok(
   (
     select j.run_at >= now() + interval '1 hour' and j.payload ->> 'review_url' = 'https://reviews.example.test/acme'
-    from queue.job_queue as j
+    from queue.all_jobs as j
     where j.kind = 'email.visit_message' and j.payload ->> 'message' = 'thank_you'
   ),
   'an hour later, with the organization''s review link'
@@ -251,7 +251,7 @@ select is(
 select is(
   (
     select (j.run_at at time zone current_setting('tests.zone'))::time
-    from queue.job_queue as j
+    from queue.all_jobs as j
     where j.kind = 'sms.send' and j.payload ->> 'message' = 'visit_reminder'
   ),
   time '08:00',

@@ -118,7 +118,7 @@ select is(
 select is(
   (
     select j.payload -> 'document' -> 'signature' ->> 'signer_name'
-    from queue.job_queue as j
+    from queue.all_jobs as j
     where j.dedupe_key = 'work_order_signed:' || current_setting('tests.a_work_order')
   ),
   'Pat Manager',
@@ -196,7 +196,7 @@ select tests.clear_authentication();
 select is(
   (
     select j.payload -> 'document' ->> 'type' || ' ' || (j.payload -> 'document' -> 'signature' ->> 'signer_name')
-    from queue.job_queue as j
+    from queue.all_jobs as j
     where j.dedupe_key = 'estimate_signed:' || current_setting('tests.a_estimate')
   ),
   'estimate Pat Manager',
