@@ -58,6 +58,7 @@ AREAS: dict[str, list[str]] = {
         "platform_housekeeping",
         "rate_limit_helpers_cache_their_plans",
         "readiness_report",
+        "rate_limit_counting_session",
     ],
     "Background jobs": [
         "job_queue",
