@@ -472,6 +472,7 @@ class Bench:
         try:
             with psycopg.connect(self.inst.dsn(), autocommit=True) as conn:
                 conn.execute("delete from queue.job_queue where kind like 'bench.%'")
+                conn.execute("delete from queue.job_history where kind like 'bench.%'")
                 time.sleep(2)  # the worker is up and listening
                 for _ in range(self.scale.latency_samples):
                     job_id = conn.execute(

@@ -30,11 +30,14 @@ class ResendSink:
 
             def _answer(self, status: int, body: dict[str, Any]) -> None:
                 data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except ConnectionError:
+                    pass  # the client is gone (a worker killed mid-request)
 
             def _error(self, status: int, name: str, message: str) -> None:
                 self._answer(status, {"statusCode": status, "name": name, "message": message})

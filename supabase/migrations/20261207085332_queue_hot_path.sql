@@ -47,7 +47,10 @@ comment on table queue.job_history is
 'after queue.settings retention. Not foreign-keyed to organizations (the check would lock the '
 'organization row per job); an organization''s history goes with it by trigger.';
 alter table queue.job_history enable row level security;
-create index job_history_id_idx on queue.job_history using brin (id) with (pages_per_range = 8);
+-- Autosummarized: ranges not yet summarized are read whole by every lookup (one job by id
+-- right after 50,000 finished read 884 pages, 2.4 ms; 7 pages once autovacuum summarized them).
+create index job_history_id_idx on queue.job_history using brin (id)
+with (pages_per_range = 8, autosummarize = on);
 -- The owners' and admins' job list, and the cascade when an organization is deleted.
 create index job_history_organization_idx on queue.job_history (organization_id, id)
 where organization_id is not null;
