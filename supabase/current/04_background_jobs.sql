@@ -143,25 +143,57 @@ returns setof bigint
 language sql security definer
 set search_path = ''
 as $$
-  with cancelled as (
-    delete from queue.job_queue as j
-    where j.id = any(job_ids) and j.status = any(statuses)
-    returning j.*
-  ),
-  moved as (
-    insert into queue.job_history (
-      id, organization_id, kind, payload, priority, run_at, status, attempts, max_attempts,
-      last_error, dedupe_key, created_at, started_at, finished_at, progress, errors
-    )
-    select
-      c.id, c.organization_id, c.kind, c.payload, c.priority, c.run_at, 'cancelled', c.attempts,
-      c.max_attempts, c.last_error, c.dedupe_key, c.created_at, c.started_at, now(), c.progress,
-      c.errors
-    from cancelled as c
+  select queue.move_to_history(
+    'cancelled',
+    (select coalesce(jsonb_agg(jsonb_build_object('id', i.id)), '[]'::jsonb) from unnest(job_ids) as i (id)),
+    null,
+    statuses
   )
-  select c.id from cancelled as c
 $$;
 revoke all on function queue.cancel_jobs(job_ids bigint[], statuses queue.job_status[])
+from public, anon, authenticated, service_role;
+
+-- The one way a job leaves the hot table for the history (completed, dead or cancelled):
+-- finished is [{"id": 1, "result": {...}, "redact": [...], "error": "..."}, ...], each key
+-- but id optional; only jobs in one of statuses (and held by holder, unless it is null) move.
+-- An error is the attempt's last and is added to the job's errors; redact drops payload keys
+-- (secrets such as invitation tokens). Returns the ids moved.
+create or replace function queue.move_to_history(
+  outcome queue.job_status,
+  finished jsonb,
+  holder text,
+  statuses queue.job_status[]
+)
+returns setof bigint
+language sql security definer
+set search_path = ''
+as $$
+  with moved as (
+    delete from queue.job_queue as j
+    using jsonb_to_recordset(finished) as f (id bigint, result jsonb, redact jsonb, error text)
+    where j.id = f.id and j.status = any(statuses) and (holder is null or j.lease_owner = holder)
+    returning j.*, f.result, f.redact, f.error
+  ),
+  archived as (
+    insert into queue.job_history (
+      id, organization_id, kind, payload, priority, run_at, status, attempts, max_attempts,
+      last_error, result, dedupe_key, created_at, started_at, finished_at, progress, errors
+    )
+    select
+      m.id, m.organization_id, m.kind, m.payload - array(select jsonb_array_elements_text(m.redact)),
+      m.priority, m.run_at, outcome, m.attempts, m.max_attempts, coalesce(m.error, m.last_error),
+      m.result, m.dedupe_key, m.created_at, m.started_at, now(), m.progress,
+      case
+        when m.error is null then m.errors
+        else m.errors || jsonb_build_array(jsonb_build_object('attempt', m.attempts, 'at', now(), 'error', m.error))
+      end
+    from moved as m
+  )
+  select m.id from moved as m
+$$;
+revoke all on function queue.move_to_history(
+  outcome queue.job_status, finished jsonb, holder text, statuses queue.job_status[]
+)
 from public, anon, authenticated, service_role;
 
 -- Claims up to batch_size ready jobs for a worker, organizations taking turns. With
@@ -352,26 +384,7 @@ returns setof bigint
 language sql security definer
 set search_path = ''
 as $$
-  with done as (
-    delete from queue.job_queue as j
-    using jsonb_to_recordset(completions) as c (id bigint, result jsonb, redact jsonb)
-    where j.id = c.id and j.status = 'running' and j.lease_owner = worker_id
-    returning j.*, c.result, c.redact
-  ),
-  moved as (
-    insert into queue.job_history (
-      id, organization_id, kind, payload, priority, run_at, status, attempts, max_attempts,
-      last_error, result, dedupe_key, created_at, started_at, finished_at, progress, errors
-    )
-    select
-      d.id, d.organization_id, d.kind,
-      -- Keys the handler asked to drop (secrets such as invitation tokens).
-      d.payload - array(select jsonb_array_elements_text(d.redact)),
-      d.priority, d.run_at, 'succeeded', d.attempts, d.max_attempts, d.last_error, d.result,
-      d.dedupe_key, d.created_at, d.started_at, now(), d.progress, d.errors
-    from done as d
-  )
-  select d.id from done as d
+  select queue.move_to_history('succeeded', completions, worker_id, '{running}')
 $$;
 revoke all on function queue.complete(worker_id text, completions jsonb)
 from public, anon, authenticated, service_role;
@@ -408,6 +421,7 @@ as $$
   with failed as (
     select
       j.id,
+      j.run_at,
       f.error,
       coalesce(f.permanent, false) or j.attempts >= j.max_attempts as is_dead,
       greatest(
@@ -434,25 +448,20 @@ as $$
     returning j.id, j.status, j.run_at
   ),
   died as (
-    delete from queue.job_queue as j
-    using failed as f
-    where j.id = f.id and f.is_dead and j.status = 'running' and j.lease_owner = worker_id
-    returning j.*, f.error as failure
-  ),
-  buried as (
-    insert into queue.job_history (
-      id, organization_id, kind, payload, priority, run_at, status, attempts, max_attempts,
-      last_error, result, dedupe_key, created_at, started_at, finished_at, progress, errors
-    )
-    select
-      d.id, d.organization_id, d.kind, d.payload, d.priority, d.run_at, 'dead', d.attempts,
-      d.max_attempts, d.failure, null, d.dedupe_key, d.created_at, d.started_at, now(), d.progress,
-      d.errors || jsonb_build_array(jsonb_build_object('attempt', d.attempts, 'at', now(), 'error', d.failure))
-    from died as d
+    select d.id
+    from queue.move_to_history(
+      'dead',
+      (
+        select coalesce(jsonb_agg(jsonb_build_object('id', f.id, 'error', f.error)), '[]'::jsonb)
+        from failed as f where f.is_dead
+      ),
+      worker_id,
+      '{running}'
+    ) as d (id)
   )
   select r.id, r.status, r.run_at from retried as r
   union all
-  select d.id, 'dead'::queue.job_status, d.run_at from died as d
+  select d.id, 'dead'::queue.job_status, f.run_at from died as d inner join failed as f on d.id = f.id
 $$;
 revoke all on function queue.fail(worker_id text, failures jsonb)
 from public, anon, authenticated, service_role;
@@ -540,21 +549,17 @@ as $$
     returning 1
   ),
   died as (
-    delete from queue.job_queue as j
-    using expired as e
-    where j.id = e.id and e.is_dead
-    returning j.*, e.error as failure
-  ),
-  buried as (
-    insert into queue.job_history (
-      id, organization_id, kind, payload, priority, run_at, status, attempts, max_attempts,
-      last_error, result, dedupe_key, created_at, started_at, finished_at, progress, errors
-    )
-    select
-      d.id, d.organization_id, d.kind, d.payload, d.priority, d.run_at, 'dead', d.attempts,
-      d.max_attempts, d.failure, null, d.dedupe_key, d.created_at, d.started_at, now(), d.progress,
-      d.errors || jsonb_build_array(jsonb_build_object('attempt', d.attempts, 'at', now(), 'error', d.failure))
-    from died as d
+    -- Locked above by this statement: moved whoever held them.
+    select d.id
+    from queue.move_to_history(
+      'dead',
+      (
+        select coalesce(jsonb_agg(jsonb_build_object('id', e.id, 'error', e.error)), '[]'::jsonb)
+        from expired as e where e.is_dead
+      ),
+      null,
+      '{running}'
+    ) as d (id)
   )
   select ((select count(*) from retried) + (select count(*) from died))::integer
 $$;

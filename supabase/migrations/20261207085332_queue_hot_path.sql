@@ -454,23 +454,12 @@ CREATE OR REPLACE FUNCTION queue.cancel_jobs (
   SECURITY DEFINER
   SET search_path TO ''
   AS $function$
-  with cancelled as (
-    delete from queue.job_queue as j
-    where j.id = any(job_ids) and j.status = any(statuses)
-    returning j.*
-  ),
-  moved as (
-    insert into queue.job_history (
-      id, organization_id, kind, payload, priority, run_at, status, attempts, max_attempts,
-      last_error, dedupe_key, created_at, started_at, finished_at, progress, errors
-    )
-    select
-      c.id, c.organization_id, c.kind, c.payload, c.priority, c.run_at, 'cancelled', c.attempts,
-      c.max_attempts, c.last_error, c.dedupe_key, c.created_at, c.started_at, now(), c.progress,
-      c.errors
-    from cancelled as c
+  select queue.move_to_history(
+    'cancelled',
+    (select coalesce(jsonb_agg(jsonb_build_object('id', i.id)), '[]'::jsonb) from unnest(job_ids) as i (id)),
+    null,
+    statuses
   )
-  select c.id from cancelled as c
 $function$;
 
 CREATE OR REPLACE FUNCTION queue.claim (
@@ -651,26 +640,7 @@ CREATE OR REPLACE FUNCTION queue.complete (
   SECURITY DEFINER
   SET search_path TO ''
   AS $function$
-  with done as (
-    delete from queue.job_queue as j
-    using jsonb_to_recordset(completions) as c (id bigint, result jsonb, redact jsonb)
-    where j.id = c.id and j.status = 'running' and j.lease_owner = worker_id
-    returning j.*, c.result, c.redact
-  ),
-  moved as (
-    insert into queue.job_history (
-      id, organization_id, kind, payload, priority, run_at, status, attempts, max_attempts,
-      last_error, result, dedupe_key, created_at, started_at, finished_at, progress, errors
-    )
-    select
-      d.id, d.organization_id, d.kind,
-      -- Keys the handler asked to drop (secrets such as invitation tokens).
-      d.payload - array(select jsonb_array_elements_text(d.redact)),
-      d.priority, d.run_at, 'succeeded', d.attempts, d.max_attempts, d.last_error, d.result,
-      d.dedupe_key, d.created_at, d.started_at, now(), d.progress, d.errors
-    from done as d
-  )
-  select d.id from done as d
+  select queue.move_to_history('succeeded', completions, worker_id, '{running}')
 $function$;
 
 CREATE OR REPLACE FUNCTION queue.count_running_jobs()
@@ -816,6 +786,7 @@ CREATE OR REPLACE FUNCTION queue.fail (
   with failed as (
     select
       j.id,
+      j.run_at,
       f.error,
       coalesce(f.permanent, false) or j.attempts >= j.max_attempts as is_dead,
       greatest(
@@ -842,25 +813,20 @@ CREATE OR REPLACE FUNCTION queue.fail (
     returning j.id, j.status, j.run_at
   ),
   died as (
-    delete from queue.job_queue as j
-    using failed as f
-    where j.id = f.id and f.is_dead and j.status = 'running' and j.lease_owner = worker_id
-    returning j.*, f.error as failure
-  ),
-  buried as (
-    insert into queue.job_history (
-      id, organization_id, kind, payload, priority, run_at, status, attempts, max_attempts,
-      last_error, result, dedupe_key, created_at, started_at, finished_at, progress, errors
-    )
-    select
-      d.id, d.organization_id, d.kind, d.payload, d.priority, d.run_at, 'dead', d.attempts,
-      d.max_attempts, d.failure, null, d.dedupe_key, d.created_at, d.started_at, now(), d.progress,
-      d.errors || jsonb_build_array(jsonb_build_object('attempt', d.attempts, 'at', now(), 'error', d.failure))
-    from died as d
+    select d.id
+    from queue.move_to_history(
+      'dead',
+      (
+        select coalesce(jsonb_agg(jsonb_build_object('id', f.id, 'error', f.error)), '[]'::jsonb)
+        from failed as f where f.is_dead
+      ),
+      worker_id,
+      '{running}'
+    ) as d (id)
   )
   select r.id, r.status, r.run_at from retried as r
   union all
-  select d.id, 'dead'::queue.job_status, d.run_at from died as d
+  select d.id, 'dead'::queue.job_status, f.run_at from died as d inner join failed as f on d.id = f.id
 $function$;
 
 CREATE OR REPLACE FUNCTION queue.heartbeat (
@@ -877,6 +843,41 @@ CREATE OR REPLACE FUNCTION queue.heartbeat (
   set lease_expires_at = now() + lease
   where j.id = any(job_ids) and j.status = 'running' and j.lease_owner = worker_id
   returning j.id
+$function$;
+
+CREATE OR REPLACE FUNCTION queue.move_to_history (
+  outcome  queue.job_status,
+  finished jsonb,
+  holder   text,
+  statuses queue.job_status[]
+)
+  RETURNS SETOF bigint
+  LANGUAGE sql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+  with moved as (
+    delete from queue.job_queue as j
+    using jsonb_to_recordset(finished) as f (id bigint, result jsonb, redact jsonb, error text)
+    where j.id = f.id and j.status = any(statuses) and (holder is null or j.lease_owner = holder)
+    returning j.*, f.result, f.redact, f.error
+  ),
+  archived as (
+    insert into queue.job_history (
+      id, organization_id, kind, payload, priority, run_at, status, attempts, max_attempts,
+      last_error, result, dedupe_key, created_at, started_at, finished_at, progress, errors
+    )
+    select
+      m.id, m.organization_id, m.kind, m.payload - array(select jsonb_array_elements_text(m.redact)),
+      m.priority, m.run_at, outcome, m.attempts, m.max_attempts, coalesce(m.error, m.last_error),
+      m.result, m.dedupe_key, m.created_at, m.started_at, now(), m.progress,
+      case
+        when m.error is null then m.errors
+        else m.errors || jsonb_build_array(jsonb_build_object('attempt', m.attempts, 'at', now(), 'error', m.error))
+      end
+    from moved as m
+  )
+  select m.id from moved as m
 $function$;
 
 CREATE OR REPLACE FUNCTION queue.purge_finished()
@@ -929,21 +930,17 @@ CREATE OR REPLACE FUNCTION queue.reap_expired_leases()
     returning 1
   ),
   died as (
-    delete from queue.job_queue as j
-    using expired as e
-    where j.id = e.id and e.is_dead
-    returning j.*, e.error as failure
-  ),
-  buried as (
-    insert into queue.job_history (
-      id, organization_id, kind, payload, priority, run_at, status, attempts, max_attempts,
-      last_error, result, dedupe_key, created_at, started_at, finished_at, progress, errors
-    )
-    select
-      d.id, d.organization_id, d.kind, d.payload, d.priority, d.run_at, 'dead', d.attempts,
-      d.max_attempts, d.failure, null, d.dedupe_key, d.created_at, d.started_at, now(), d.progress,
-      d.errors || jsonb_build_array(jsonb_build_object('attempt', d.attempts, 'at', now(), 'error', d.failure))
-    from died as d
+    -- Locked above by this statement: moved whoever held them.
+    select d.id
+    from queue.move_to_history(
+      'dead',
+      (
+        select coalesce(jsonb_agg(jsonb_build_object('id', e.id, 'error', e.error)), '[]'::jsonb)
+        from expired as e where e.is_dead
+      ),
+      null,
+      '{running}'
+    ) as d (id)
   )
   select ((select count(*) from retried) + (select count(*) from died))::integer
 $function$;
@@ -1101,6 +1098,10 @@ REVOKE ALL ON FUNCTION "queue"."count_running_jobs"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "queue"."count_running_jobs"() TO "postgres";
 
+REVOKE ALL ON FUNCTION "queue"."move_to_history"(queue.job_status, jsonb, text, queue.job_status[]) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "queue"."move_to_history"(queue.job_status, jsonb, text, queue.job_status[]) TO "postgres";
+
 REVOKE ALL ON FUNCTION "queue"."reap_expired_leases"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "queue"."reap_expired_leases"() TO "fieldbase_worker", "postgres";
@@ -1119,6 +1120,7 @@ revoke all on function private.background_jobs_for_caller() from public, anon, a
 grant execute on function private.background_jobs_for_caller() to authenticated;
 revoke all on function queue.cancel(job_id bigint) from public, anon, authenticated, service_role;
 revoke all on function queue.cancel_jobs(job_ids bigint[], statuses queue.job_status[]) from public, anon, authenticated, service_role;
+revoke all on function queue.move_to_history( outcome queue.job_status, finished jsonb, holder text, statuses queue.job_status[] ) from public, anon, authenticated, service_role;
 revoke all on function queue.claim( worker_id text, kinds text[], batch_size integer, lease interval, per_organization_limit integer ) from public, anon, authenticated, service_role;
 grant execute on function queue.claim( worker_id text, kinds text[], batch_size integer, lease interval, per_organization_limit integer ) to fieldbase_worker;
 revoke all on function queue.complete(worker_id text, completions jsonb) from public, anon, authenticated, service_role;

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from fieldbase_local.resend_sink import ResendSink
 from tests.worker.conftest import enqueue, job
-from tests.worker.support import QuietHandler, reopen_job, serve
+from tests.worker.support import reopen_job
 
 ACME = "select id from public.organizations where slug = 'acme'"
 
@@ -397,29 +398,8 @@ def test_greylisting_is_retried_and_a_refused_address_is_dead(sql, run, mail_sin
     assert row["status"] == "dead" and "550 5.1.1 No such user" in row["last_error"]
 
 
-class FakeResend:
-    """Resend's POST /emails on loopback (Resend itself cannot be reached from here): records
-    each request and honours Idempotency-Key as Resend does, answering the same id again."""
-
-    def __init__(self):
-        self.requests = []
-        self.ids = {}
-        fake = self
-
-        class Handler(QuietHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-                fake.requests.append((dict(self.headers.items()), body))
-                key = self.headers.get("idempotency-key")
-                email_id = fake.ids.setdefault(key, f"re_{len(fake.ids) + 1}")
-                self.reply(200, json.dumps({"id": email_id}).encode())
-
-        self.server, self.url = serve(Handler)
-
-
 def test_resend_backend_sends_with_an_idempotency_key_from_the_job(sql, run):
-    resend = FakeResend()
-    try:
+    with ResendSink(api_key="re_test") as resend:
         job_id = enqueue(
             sql,
             "email.ticket_updated",
@@ -433,11 +413,10 @@ def test_resend_backend_sends_with_an_idempotency_key_from_the_job(sql, run):
             organization_id=org_id(sql),
         )
         run(email_backend="resend", resend_api_key="re_test", resend_api_url=resend.url)
-    finally:
-        resend.server.shutdown()
-    [(headers, body)] = resend.requests
-    assert headers["Authorization"] == "Bearer re_test"
-    assert headers["Idempotency-Key"] == f"fieldbase-job-{job_id}"
+    # The sink refuses any other key than re_test (403): one request, delivered.
+    assert resend.requests == 1
+    [body] = resend.delivered
+    assert body["idempotency_key"] == f"fieldbase-job-{job_id}"
     assert body["to"] == ["r@x.test"] and body["subject"] == "[#9] S: open"
     assert body["headers"]["Message-ID"] == f"<job-{job_id}@fieldbase.test>"
-    assert job(sql, job_id)["result"]["provider_id"] == "re_1"
+    assert job(sql, job_id)["result"]["provider_id"] == body["id"]
