@@ -34,6 +34,7 @@ from fieldbase_local.webhook_receiver import WebhookReceiver
 
 SECRET = "whsec_" + "c29hay1zaWduaW5nLXNlY3JldC0xMjM0NTY3ODkwYWI="
 LEASE_SECONDS = 10
+REAP_SECONDS = 0.5
 SETTLED = "status in ('succeeded', 'dead')"
 
 
@@ -121,6 +122,7 @@ class Soak:
             "FIELDBASE_WORKER_POLL_SECONDS": "0.2",
             "FIELDBASE_WORKER_LEASE_SECONDS": str(LEASE_SECONDS),
             "FIELDBASE_WORKER_HEARTBEAT_SECONDS": "2",
+            "FIELDBASE_WORKER_REAP_SECONDS": str(REAP_SECONDS),
             "FIELDBASE_WORKER_SMTP_PORT": str(sink.port),
             "FIELDBASE_WORKER_EMAIL_RATE_PER_SECOND": "1000",
             "FIELDBASE_WORKER_WEBHOOK_ENDPOINT_RATE_PER_SECOND": "1000",
@@ -298,6 +300,7 @@ class Soak:
             "soak_recovery_s": round(max(self.recoveries), 1) if self.recoveries else None,
             "soak_jobs_wrongly_dead": statuses["dead"],
             "soak_lease_seconds": LEASE_SECONDS,
+            "soak_reap_seconds": REAP_SECONDS,
             "soak_unverified_webhooks": sum(1 for d in receiver.deliveries if not d.verified),
             "soak_resend_replays_absorbed": self.resend.replayed if self.resend else None,
         }

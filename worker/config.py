@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     local_queue_size: int = Field(default=0, ge=0)
     lease_seconds: float = Field(default=30, gt=0)
     heartbeat_seconds: float = Field(default=10, gt=0)
+    # How often each worker takes back the jobs of workers whose leases expired (claims do not,
+    # so the lease columns need no index): a crashed worker's jobs are back within a lease and
+    # this. One scan of the runnable jobs per worker per period.
+    reap_seconds: float = Field(default=2.0, gt=0)
     poll_seconds: float = Field(default=2.0, gt=0)
     shutdown_grace_seconds: float = Field(default=20, ge=0)
     # No organization gets more running jobs than this across all replicas (0: no cap).
@@ -140,6 +144,8 @@ class Settings(BaseSettings):
     def _check(self) -> Settings:
         if self.heartbeat_seconds >= self.lease_seconds:
             raise ValueError("heartbeat_seconds must be shorter than lease_seconds")
+        if self.reap_seconds >= self.lease_seconds:
+            raise ValueError("reap_seconds must be shorter than lease_seconds")
         if len(self.unsubscribe_secret.get_secret_value()) < 16:
             raise ValueError("FIELDBASE_WORKER_UNSUBSCRIBE_SECRET needs at least 16 characters")
         if self.email_backend == "resend" and not self.resend_api_key.get_secret_value():

@@ -103,6 +103,7 @@ class Worker:
         helpers = [
             asyncio.create_task(self._record_outcomes(), name="outcomes"),
             asyncio.create_task(self._heartbeat(), name="heartbeat"),
+            asyncio.create_task(self._reap(), name="reap"),
         ]
         if not once:
             helpers.append(asyncio.create_task(self._listen(), name="listen"))
@@ -326,15 +327,6 @@ class Worker:
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(self.settings.heartbeat_seconds)
-            # Claims do not reap (the lease columns are not indexed, so claims stay HOT
-            # updates): each worker takes back crashed workers' jobs at its heartbeat.
-            try:
-                reaped = await self.queue.reap_expired_leases()
-                if reaped:
-                    log.warning("took back %d job(s) whose worker stopped heartbeating", reaped)
-                    self._wake.set()
-            except psycopg.Error as error:
-                log.warning("reaping expired leases failed: %s", error)
             running = [*self._inflight, *(job.id for job in self._waiting)]
             if not running:
                 continue
@@ -352,6 +344,20 @@ class Worker:
                 if task and not task.done():
                     log.warning("job %d was cancelled or reaped; stopping its handler", job_id)
                     task.cancel()
+
+    async def _reap(self) -> None:
+        # Claims do not reap (the lease columns are not indexed, so claims stay HOT updates):
+        # each worker takes back crashed workers' jobs on its own, shorter, period.
+        while True:
+            await asyncio.sleep(self.settings.reap_seconds)
+            try:
+                reaped = await self.queue.reap_expired_leases()
+            except psycopg.Error as error:
+                log.warning("reaping expired leases failed: %s", error)
+                continue
+            if reaped:
+                log.warning("took back %d job(s) whose worker stopped heartbeating", reaped)
+                self._wake.set()
 
     async def _drain(self) -> None:
         """Give back the jobs held but not started, let running jobs finish within the grace

@@ -93,6 +93,8 @@ def test_storage_paths_stay_inside_the_organization(tmp_path):
 def test_settings_are_checked():
     with pytest.raises(ValueError, match="heartbeat_seconds must be shorter"):
         Settings(lease_seconds=5, heartbeat_seconds=10)
+    with pytest.raises(ValueError, match="reap_seconds must be shorter"):
+        Settings(lease_seconds=5, heartbeat_seconds=1, reap_seconds=5)
     with pytest.raises(ValueError, match="needs FIELDBASE_WORKER_RESEND_API_KEY"):
         Settings(email_backend="resend")
     assert Settings(listen_url="off").effective_listen_url is None

@@ -65,6 +65,7 @@ def settings(db: Database, tmp_path: Path, mail_sink: MailSink) -> Settings:
         poll_seconds=0.2,
         lease_seconds=5,
         heartbeat_seconds=1,
+        reap_seconds=0.5,
         shutdown_grace_seconds=2,
         storage_dir=tmp_path / "storage",
         smtp_port=mail_sink.port,

@@ -269,8 +269,8 @@ def test_a_local_queue_holds_claimed_jobs_until_a_slot_frees_and_gives_them_back
     assert all(row["status"] in ("queued", "succeeded") for row in after.values())
 
 
-def test_a_worker_takes_back_the_jobs_of_a_dead_one_at_its_heartbeat(sql, settings):
-    """Claims do not reap; a live worker's heartbeat does, and then runs the job."""
+def test_a_worker_takes_back_the_jobs_of_a_dead_one_when_it_reaps(sql, settings):
+    """Claims do not reap; a live worker's reaper does, and then runs the job."""
     job_id = enqueue(sql, "test.noop")
     sql.execute(
         "update queue.job_queue set status = 'running', attempts = 1, lease_owner = 'dead-one',"
@@ -278,7 +278,9 @@ def test_a_worker_takes_back_the_jobs_of_a_dead_one_at_its_heartbeat(sql, settin
         (job_id,),
     )
     with BackgroundWorker(
-        configured(settings, registry=TEST_REGISTRY, heartbeat_seconds=0.2, lease_seconds=5)
+        configured(
+            settings, registry=TEST_REGISTRY, heartbeat_seconds=4, reap_seconds=0.2, lease_seconds=5
+        )
     ):
         wait_until(lambda: job(sql, job_id)["status"] == "succeeded", timeout=10)
     row = job(sql, job_id)
