@@ -1,7 +1,9 @@
 """What a queue drain costs, measured the same way for fieldbase and its peers: jobs per second
 from the first job done to the last (start-up left out), and over the same window the CPU the
 worker processes and the database server spent and the WAL written, per job. CPU comes from
-/proc (the server's exited backends are in the postmaster's reaped-children counters)."""
+/proc: the server's live processes (single-threaded) from their scheduler run time, its exited
+backends from the postmaster's reaped-children counters, the workers from their stat ticks (every
+thread)."""
 
 from __future__ import annotations
 
@@ -23,27 +25,31 @@ def _stat(pid: int) -> list[str]:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
-def process_cpu_s(pid: int, reaped_children: bool = False) -> float:
+def process_cpu_s(pid: int) -> float:
     fields = _stat(pid)
-    ticks = int(fields[11]) + int(fields[12])  # utime, stime
-    if reaped_children:
-        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
-    return ticks / TICKS
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime: every thread
+
+
+def _run_time_s(pid: int) -> float:
+    """A single-threaded process's time on a CPU, kept in nanoseconds (stat's ticks are 10 ms:
+    a short drain's backends can show none)."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
 
 
 def server_cpu_s(inst: settings.Instance) -> float:
     """The postmaster, every backend it has reaped, and every process it still runs."""
     postmaster = int((inst.pgdata / "postmaster.pid").read_text().split()[0])
-    total = process_cpu_s(postmaster, reaped_children=True)
+    fields = _stat(postmaster)
+    reaped = int(fields[13]) + int(fields[14])  # cutime, cstime
+    total = _run_time_s(postmaster) + reaped / TICKS
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = _stat(int(entry.name))
+            if int(_stat(int(entry.name))[1]) == postmaster:
+                total += _run_time_s(int(entry.name))
         except (OSError, ValueError):
             continue  # gone since the listing
-        if int(fields[1]) == postmaster:
-            total += (int(fields[11]) + int(fields[12])) / TICKS
     return total
 
 
