@@ -210,6 +210,11 @@ create or replace function queue.claim(
 returns setof queue.job_queue
 language plpgsql security definer
 set search_path = ''
+-- The hot table's statistics are always stale (a backlog arrives and leaves between two
+-- analyzes): estimating a handful of rows, the planner read every waiting job through a bitmap
+-- and sorted them all for each claim (18 ms for 342 of 50,000) instead of walking the claim
+-- index in order (1.8 ms). No claim wants a bitmap scan.
+set enable_bitmapscan = off
 as $$
 declare
   trial_limit integer := (select s.trial_running_limit from queue.settings as s);
