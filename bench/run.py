@@ -223,6 +223,8 @@ class Bench:
     def setup(self, reuse: bool = False) -> None:
         stack.ensure_running(self.inst)
         if reuse and self._generated():
+            # The data stays; the code under test is today's (db push applies what is new).
+            stack.migrate(self.inst, self.db)
             self._pick()
             return
         stack.reset(self.inst, self.db, with_seed=False)
