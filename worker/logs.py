@@ -9,16 +9,20 @@ from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
-job_fields: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+# The running job's (id, kind, organization id), set per job: the log fields are built only
+# when a line is logged (building them per job cost more than the no-op job itself).
+job_fields: contextvars.ContextVar[tuple[int, str, Any] | None] = contextvars.ContextVar(
     "job_fields", default=None
 )
 
 
 class _JobFieldsFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        for key, value in (job_fields.get() or {}).items():
-            if not hasattr(record, key):
-                setattr(record, key, value)
+        job = job_fields.get()
+        if job is not None:
+            for key, value in zip(("job_id", "kind", "organization_id"), job, strict=True):
+                if not hasattr(record, key):
+                    setattr(record, key, str(value) if key == "organization_id" else value)
         return True
 
 

@@ -27,7 +27,8 @@ select job_id from queue.heartbeat(
 ) as job_id;
 
 -- name: complete
-select job_id from queue.complete(%(worker_id)s, %(completions)s::jsonb) as job_id;
+-- The ids recorded are not needed back: one row, not one a job.
+select count(*) as completed from queue.complete(%(worker_id)s, %(completions)s::jsonb);
 
 -- name: fail
 select
