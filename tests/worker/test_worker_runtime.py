@@ -194,8 +194,9 @@ def test_health_and_metrics_endpoints(sql, settings):
     assert health.status_code == 200 and health.json()["ok"] is True
     assert 'fieldbase_jobs_succeeded_total{kind="test.noop"} 1.0' in metrics
     assert 'fieldbase_jobs_claimed_total{kind="test.noop"} 1.0' in metrics
-    assert "fieldbase_job_duration_seconds_bucket" in metrics
-    assert "fieldbase_job_start_latency_seconds_count" in metrics
+    assert 'fieldbase_job_duration_seconds_count{kind="test.noop"} 1.0' in metrics
+    assert 'fieldbase_job_start_latency_seconds_bucket{kind="test.noop",le="+Inf"} 1.0' in metrics
+    assert "fieldbase_jobs_in_flight 0.0" in metrics
 
 
 def test_through_pgbouncer_in_transaction_mode(sql, settings, db):
