@@ -352,19 +352,25 @@ returns setof uuid
 language plpgsql stable security definer
 set search_path = ''
 as $$
+declare
+  caller uuid := auth.uid();
 begin
   return query select m.organization_id
   from public.memberships as m
   inner join public.organizations as o on m.organization_id = o.id
   where
-    m.user_id = (select auth.uid())
+    m.user_id = caller
     and o.deleted_at is null
-    and (roles is null or m.role = any(roles))
+    and (roles is null or m.role = any(roles));
   -- Staff an owner granted support access read as a viewer does (writes are refused by
-  -- enforce_organization_writable; RPCs check memberships).
-  union
-  select s.organization_id from private.support_organization_ids() as s (organization_id)
-  where roles is null or 'viewer' = any(roles);
+  -- enforce_organization_writable; RPCs check memberships). Only staff can hold such access:
+  -- everyone else skips the grants' lookup, a quarter of this helper's cost per statement.
+  if
+    (roles is null or 'viewer' = any(roles))
+    and exists (select from private.platform_staff as s where s.user_id = caller)
+  then
+    return query select s.organization_id from private.support_organization_ids() as s (organization_id);
+  end if;
 end
 $$;
 revoke all on function private.organization_ids_for(roles member_role[])
