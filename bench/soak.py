@@ -302,5 +302,9 @@ class Soak:
             "soak_lease_seconds": LEASE_SECONDS,
             "soak_reap_seconds": REAP_SECONDS,
             "soak_unverified_webhooks": sum(1 for d in receiver.deliveries if not d.verified),
+            "soak_unverified_webhook_errors": sorted(
+                {d.error or "" for d in receiver.deliveries if not d.verified}
+            ),
+            "soak_webhooks_cut_off": receiver.cut_off,
             "soak_resend_replays_absorbed": self.resend.replayed if self.resend else None,
         }
