@@ -646,7 +646,12 @@ class Bench:
             )
             params = {
                 "organizations": self.scale.dashboard_organizations,
-                "owner": self.pick["owner"],
+                # Not the RLS bench's owner: a member of thousands of organizations, that owner's
+                # policies would measure another user in the next --reuse run.
+                "owner": conn.execute(
+                    DASHBOARD["tenants_owner"],
+                    {"organization": f"Bench {self.scale.organizations}"},
+                ).fetchone()[0],
             }
             for step in ("add_organizations", "add_owners", "add_usage", "add_snapshots"):
                 conn.execute(DASHBOARD[step], params)

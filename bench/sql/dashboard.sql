@@ -58,6 +58,19 @@ from generate_series(
   1, greatest(0, %(organizations)s - (select count(*) from public.organizations))::integer
 ) as n;
 
+-- name: tenants_owner
+-- Who owns the lightweight organizations: the last bench organization's owner, whom no other
+-- benchmark acts as. Parameter: %(organization)s, that organization's name.
+with last_organization as (
+  select o.id from public.organizations as o
+  where o.name = %(organization)s
+)
+
+select m.user_id
+from public.memberships as m
+inner join last_organization as l on m.organization_id = l.id
+where m.role = 'owner';
+
 -- name: add_owners
 insert into public.memberships (organization_id, user_id, role)
 select
