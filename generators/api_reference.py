@@ -87,6 +87,7 @@ AREAS: dict[str, list[str]] = {
         "checklists_edited_by_planners",
         "bulk_work_order_numbers",
         "assignments_member_index",
+        "list_indexes_members_can_use",
     ],
     "Scheduling": ["visits_and_time", "visit_events", "availability_and_authority_fields"],
     "Backflow testing and compliance": [
