@@ -66,6 +66,7 @@ AREAS: dict[str, list[str]] = {
         "job_queue_operations",
         "queue_hot_path",
         "claim_without_bitmap_scans",
+        "running_jobs_inserted_counted_by_row",
         "fair_claims",
         "reclaimed_jobs_keep_their_place",
         "follow_ups_queued_once",

@@ -696,21 +696,14 @@ from public, anon, authenticated, service_role;
 -- Keeps queue.organization_running_jobs: per statement on the hot table, one upsert for the
 -- organizations whose number of running jobs changed (claims, completes, failures, releases,
 -- the reaper, cancellations). Statement triggers see every path, including ones added later.
+-- Inserts are counted by the row trigger below instead.
 create or replace function queue.count_running_jobs()
 returns trigger
 language plpgsql security definer
 set search_path = ''
 as $$
 begin
-  if tg_op = 'INSERT' then
-    insert into queue.organization_running_jobs as c (organization_id, running)
-    select n.organization_id, count(*)::integer
-    from new_rows as n
-    where n.status = 'running' and n.organization_id is not null
-    group by n.organization_id
-    order by n.organization_id
-    on conflict (organization_id) do update set running = c.running + excluded.running;
-  elsif tg_op = 'DELETE' then
+  if tg_op = 'DELETE' then
     update queue.organization_running_jobs as c
     set running = greatest(0, c.running - d.jobs)
     from (
@@ -741,10 +734,29 @@ $$;
 revoke all on function queue.count_running_jobs()
 from public, anon, authenticated, service_role;
 
-create or replace trigger count_running_jobs_insert after insert
+-- A job inserted already running (a restore, a migration moving jobs in): counted by a row
+-- trigger whose condition an enqueue never meets. As a statement trigger with a transition
+-- table it cost every queue.enqueue a quarter of its time (27,000 jobs a second against 37,000).
+create or replace function queue.count_running_job_inserted()
+returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  insert into queue.organization_running_jobs as c (organization_id, running)
+  values (new.organization_id, 1)
+  on conflict (organization_id) do update set running = c.running + 1;
+  return null;
+end
+$$;
+revoke all on function queue.count_running_job_inserted()
+from public, anon, authenticated, service_role;
+
+create or replace trigger count_running_job_inserted after insert
 on queue.job_queue
-referencing new table as new_rows
-for each statement execute function queue.count_running_jobs();
+for each row
+when (new.status = 'running' and new.organization_id is not null)
+execute function queue.count_running_job_inserted();
 
 create or replace trigger count_running_jobs_update after update
 on queue.job_queue

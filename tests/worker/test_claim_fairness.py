@@ -104,6 +104,37 @@ def drain(sql, w, batch=BATCH, cap=CAP) -> int:
         complete(w, got)
 
 
+def test_the_running_counters_follow_every_way_a_job_is_written(sql, w):
+    """The cap reads per-organization counters that triggers keep: they equal the running rows
+    after claims, completions, deletes, and jobs inserted already running (a restore)."""
+    first, second = organizations(sql, 2, "pro")
+    enqueue_at_once(sql, first, 5)
+    enqueue_at_once(sql, second, 3)
+
+    def counters() -> dict:
+        rows = sql.execute("select * from queue.organization_running_jobs where running <> 0")
+        return {r["organization_id"]: r["running"] for r in rows}
+
+    def running() -> dict:
+        return {org: n for org, (_trial, n) in running_by_organization(sql).items() if org}
+
+    assert counters() == running() == {}
+    sql.execute(
+        "insert into queue.job_queue"
+        " (kind, payload, organization_id, status, attempts, lease_owner, lease_expires_at)"
+        " select 'test.noop', '{}', o, 'running', 1, 'restored', now() + interval '1 minute'"
+        " from unnest(%s::uuid[]) as o, generate_series(1, 2)",
+        ([first, second],),
+    )
+    assert counters() == running() == {first: 2, second: 2}
+    claimed = claim(w, batch=6, cap=None)
+    assert counters() == running() and sum(counters().values()) == 10
+    complete(w, claimed[:3])
+    assert counters() == running() and sum(counters().values()) == 7
+    sql.execute("delete from queue.job_queue where lease_owner = 'restored'")
+    assert counters() == running() and sum(counters().values()) == 3
+
+
 def test_trial_jobs_queued_by_one_statement_are_all_claimed(sql, w):
     """The reported stall: 3 trial organizations x 150 jobs at one run_at gave claims of 0."""
     for trial in organizations(sql, 3, "trial"):
