@@ -365,7 +365,9 @@ class Bench:
                     r[0] for r in member.execute("explain " + QUERIES[name], params).fetchall()
                 )
                 member.rollback()
-                if TENANT_TABLES.search(plan) or MEMBER_INDEXES.get(name, "") not in plan:
+                if TENANT_TABLES.search(plan) or (
+                    name in MEMBER_INDEXES and MEMBER_INDEXES[name] not in plan
+                ):
                     plan_failures.append(name)
         self.rls_rows = rows
         self.figures["rls_overhead_ratio"] = round(statistics.median(ratios), 3)
