@@ -224,6 +224,7 @@ class Bench:
         self.inst = settings.instance("bench")
         self.db = settings.MAIN_DATABASE
         self.figures: dict[str, Any] = {}
+        self.rls_rows: dict[str, list[tuple[str, dict[str, float], dict[str, float], float]]] = {}
         self.notes: list[str] = []
 
     # --- setup ---------------------------------------------------------------------------------
@@ -312,55 +313,74 @@ class Bench:
 
     # --- RLS -----------------------------------------------------------------------------------
     def rls(self) -> None:
+        """Each query as a member and bypassing RLS, interleaved, in the two ways a client runs it.
+
+        Unprepared, every statement is planned, its policies included: the figures the targets were
+        set on. PostgREST prepares its statements (db-prepared-statements, on by default), so a
+        repeated request shape runs a cached plan: the `rls_prepared_` figures. There both sides
+        skip planning and what is left of the member's overhead is the policies' execution. The
+        transactions end as PostgREST's do (commit): psycopg forgets its prepared statements on a
+        rollback, and before this the prepared figures were never measured.
+        """
         params = {k: self.pick[k] for k in ("org", "customer", "technician", "day")}
         actor = {name: self.pick["owner"] for name in RLS_QUERIES}
         actor["technician_schedule"] = self.pick["technician"]
         actor["portal_invoices"] = self.pick["portal"]
         claims = {user: auth.user_claims(self.inst, user, self.db) for user in set(actor.values())}
-        rows, p95s, ratios, plan_failures = [], [], [], []
+        plan_failures = []
         with (
             psycopg.connect(self.inst.dsn("authenticator", self.db)) as member,
             psycopg.connect(self.inst.dsn()) as bypass,
         ):
             member.read_only = bypass.read_only = True
 
-            def as_member(name: str) -> Callable[[], float]:
-                def run() -> float:
-                    member.execute("set local role authenticated")
-                    member.execute(
-                        "select set_config('request.jwt.claims', %s, true)",
-                        (json.dumps(claims[actor[name]]),),
-                    )
-                    started = time.perf_counter()
-                    member.execute(QUERIES[name], params).fetchall()
-                    took = time.perf_counter() - started
-                    member.rollback()
-                    return took * 1000
-
-                return run
-
-            def as_bypass(name: str) -> Callable[[], float]:
-                def run() -> float:
-                    started = time.perf_counter()
-                    bypass.execute(QUERIES.get(name + "_bypass", QUERIES[name]), params).fetchall()
-                    took = time.perf_counter() - started
-                    bypass.rollback()
-                    return took * 1000
-
-                return run
-
-            for name in RLS_QUERIES:
-                m, b = interleaved(as_member(name), as_bypass(name), self.scale.rls_rounds)
-                ms, bs = summary(m), summary(b)
-                ratio = ms["p50"] / bs["p50"] if bs["p50"] else float("inf")
-                rows.append((name, ms, bs, ratio))
-                p95s.append(ms["p95"])
-                ratios.append(ratio)
+            def become(name: str) -> None:
                 member.execute("set local role authenticated")
                 member.execute(
                     "select set_config('request.jwt.claims', %s, true)",
                     (json.dumps(claims[actor[name]]),),
                 )
+
+            def as_member(name: str, prepare: bool) -> Callable[[], float]:
+                def run() -> float:
+                    become(name)
+                    started = time.perf_counter()
+                    member.execute(QUERIES[name], params, prepare=prepare).fetchall()
+                    took = time.perf_counter() - started
+                    member.commit()
+                    return took * 1000
+
+                return run
+
+            def as_bypass(name: str, prepare: bool) -> Callable[[], float]:
+                sql = QUERIES.get(name + "_bypass", QUERIES[name])
+
+                def run() -> float:
+                    started = time.perf_counter()
+                    bypass.execute(sql, params, prepare=prepare).fetchall()
+                    took = time.perf_counter() - started
+                    bypass.commit()
+                    return took * 1000
+
+                return run
+
+            for prepare, suffix in ((False, ""), (True, "_prepared")):
+                rows, p95s, ratios = [], [], []
+                for name in RLS_QUERIES:
+                    m, b = interleaved(
+                        as_member(name, prepare), as_bypass(name, prepare), self.scale.rls_rounds
+                    )
+                    ms, bs = summary(m), summary(b)
+                    ratio = ms["p50"] / bs["p50"] if bs["p50"] else float("inf")
+                    rows.append((name, ms, bs, ratio))
+                    p95s.append(ms["p95"])
+                    ratios.append(ratio)
+                    self.figures[f"rls{suffix}_{name}_ratio"] = round(ratio, 3)
+                self.rls_rows[suffix] = rows
+                self.figures[f"rls{suffix}_overhead_ratio"] = round(statistics.median(ratios), 3)
+                self.figures[f"rls{suffix}_p95_ms"] = round(max(p95s), 3)
+            for name in RLS_QUERIES:
+                become(name)
                 plan = "\n".join(
                     r[0] for r in member.execute("explain " + QUERIES[name], params).fetchall()
                 )
@@ -369,12 +389,7 @@ class Bench:
                     name in MEMBER_INDEXES and MEMBER_INDEXES[name] not in plan
                 ):
                     plan_failures.append(name)
-        self.rls_rows = rows
-        self.figures["rls_overhead_ratio"] = round(statistics.median(ratios), 3)
-        self.figures["rls_p95_ms"] = round(max(p95s), 3)
         self.figures["rls_plan_checks"] = plan_failures or "pass"
-        for name, _member, _bypass, ratio in rows:
-            self.figures[f"rls_{name}_ratio"] = round(ratio, 3)
 
     # --- queue ---------------------------------------------------------------------------------
     def _worker_env(self, dsn: str) -> dict[str, str]:
@@ -827,21 +842,29 @@ class Bench:
 
     # --- output --------------------------------------------------------------------------------
     def table(self) -> str:
-        lines = ["RLS cost (member vs RLS bypassed, the same SQL; ms)"]
-        lines.append(
-            f"  {'query':<28} {'member p50':>10} {'p95':>8} {'bypass p50':>10} {'ratio':>6}"
-        )
-        for name, ms, bs, ratio in getattr(self, "rls_rows", []):
+        lines = []
+        for suffix, how in (("", "unprepared"), ("_prepared", "prepared, as PostgREST runs them")):
+            if suffix not in self.rls_rows:
+                continue
+            lines.append(f"RLS cost (member vs RLS bypassed, the same SQL, {how}; ms)")
             lines.append(
-                f"  {name:<28} {ms['p50']:>10.3f} {ms['p95']:>8.3f}"
-                f" {bs['p50']:>10.3f} {ratio:>6.2f}"
+                f"  {'query':<28} {'member p50':>10} {'p95':>8} {'bypass p50':>10} {'ratio':>6}"
             )
-        lines.append("")
+            for name, ms, bs, ratio in self.rls_rows[suffix]:
+                lines.append(
+                    f"  {name:<28} {ms['p50']:>10.3f} {ms['p95']:>8.3f}"
+                    f" {bs['p50']:>10.3f} {ratio:>6.2f}"
+                )
+            lines.append("")
         for key, value in self.figures.items():
-            if not key.startswith("rls_") or key in (
-                "rls_overhead_ratio",
-                "rls_p95_ms",
-                "rls_plan_checks",
+            if (
+                not key.startswith("rls")
+                or not key.endswith("_ratio")
+                or key
+                in (
+                    "rls_overhead_ratio",
+                    "rls_prepared_overhead_ratio",
+                )
             ):
                 lines.append(f"  {key:<34} {value}")
         return "\n".join(lines)

@@ -13,6 +13,8 @@ FIGURES = [
     "rls_overhead_ratio",
     "rls_p95_ms",
     "rls_plan_checks",
+    "rls_prepared_overhead_ratio",
+    "rls_prepared_p95_ms",
     "queue_jobs_per_s",
     "queue_jobs_per_s_4_workers",
     "queue_jobs_per_s_pooler",
