@@ -41,6 +41,7 @@ AREAS: dict[str, list[str]] = {
         "authorization_guard",
         "policy_helpers_cache_their_plans",
         "support_lookup_for_staff_only",
+        "rpcs_planned_once_per_session",
         "organization_writable_guard_says_what_it_installs",
         "sync_policies",
         "api_comments",

@@ -395,10 +395,12 @@ to authenticated;
 -- Creates an organization and makes the caller its owner. Returns the new organization.
 create or replace function public.create_organization(name text, slug text default null::text)
 returns organizations
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.create_organization(name, slug)
+begin
+  return private.create_organization(name, slug);
+end
 $$;
 revoke all on function public.create_organization(name text, slug text)
 from public, anon, authenticated, service_role;
@@ -408,10 +410,12 @@ to authenticated;
 -- Soft-deletes an organization (owners only; aal2 when the organization requires MFA).
 create or replace function public.delete_organization(organization_id uuid)
 returns void
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.delete_organization(organization_id)
+begin
+  perform private.delete_organization(organization_id);
+end
 $$;
 revoke all on function public.delete_organization(organization_id uuid)
 from public, anon, authenticated, service_role;
@@ -421,10 +425,12 @@ to authenticated;
 -- Leaves an organization (the last owner must transfer ownership first).
 create or replace function public.leave_organization(organization_id uuid)
 returns void
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.leave_organization(organization_id)
+begin
+  perform private.leave_organization(organization_id);
+end
 $$;
 revoke all on function public.leave_organization(organization_id uuid)
 from public, anon, authenticated, service_role;
@@ -440,10 +446,12 @@ create or replace function public.set_organization_status(
   reason text
 )
 returns organizations
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.set_organization_status(organization_id, status, reason)
+begin
+  return private.set_organization_status(organization_id, status, reason);
+end
 $$;
 revoke all on function public.set_organization_status(organization_id uuid, status organization_status, reason text)
 from public, anon, authenticated, service_role;
@@ -453,10 +461,12 @@ to authenticated, service_role;
 -- Makes another member the owner; the caller (an owner) becomes an admin.
 create or replace function public.transfer_ownership(organization_id uuid, new_owner_id uuid)
 returns void
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.transfer_ownership(organization_id, new_owner_id)
+begin
+  perform private.transfer_ownership(organization_id, new_owner_id);
+end
 $$;
 revoke all on function public.transfer_ownership(organization_id uuid, new_owner_id uuid)
 from public, anon, authenticated, service_role;
@@ -493,10 +503,12 @@ from public, anon, authenticated, service_role;
 -- Accepts an invitation for the signed-in user, whose confirmed email must be the invited one.
 create or replace function public.accept_invitation(token text)
 returns memberships
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.accept_invitation(token)
+begin
+  return private.accept_invitation(token);
+end
 $$;
 revoke all on function public.accept_invitation(token text)
 from public, anon, authenticated, service_role;
@@ -511,10 +523,12 @@ create or replace function public.invite_member(
   role member_role default 'viewer'::member_role
 )
 returns table (invitation_id uuid, token text)
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select * from private.invite_member(organization_id, email, role)
+begin
+  return query select * from private.invite_member(organization_id, email, role);
+end
 $$;
 revoke all on function public.invite_member(organization_id uuid, email text, role member_role)
 from public, anon, authenticated, service_role;
@@ -524,10 +538,12 @@ to authenticated;
 -- Withdraws a pending invitation (owners and admins).
 create or replace function public.revoke_invitation(invitation_id uuid)
 returns void
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.revoke_invitation(invitation_id)
+begin
+  perform private.revoke_invitation(invitation_id);
+end
 $$;
 revoke all on function public.revoke_invitation(invitation_id uuid)
 from public, anon, authenticated, service_role;

@@ -114,10 +114,12 @@ from public, anon, authenticated, service_role;
 -- Marks the caller's notifications read: the given ids, or all of them. Returns how many.
 create or replace function public.mark_notifications_read(notification_ids bigint[] default null::bigint[])
 returns integer
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.mark_notifications_read(notification_ids)
+begin
+  return private.mark_notifications_read(notification_ids);
+end
 $$;
 revoke all on function public.mark_notifications_read(notification_ids bigint[])
 from public, anon, authenticated, service_role;

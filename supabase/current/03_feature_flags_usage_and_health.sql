@@ -21,10 +21,12 @@ from public, anon, authenticated, service_role;
 -- Is the flag on for this organization? Members (and staff) may ask; others get false.
 create or replace function public.feature_enabled(flag text, organization_id uuid default null::uuid)
 returns boolean
-language sql stable
+language plpgsql stable
 set search_path = ''
 as $$
-  select private.feature_enabled(flag, organization_id)
+begin
+  return private.feature_enabled(flag, organization_id);
+end
 $$;
 revoke all on function public.feature_enabled(flag text, organization_id uuid)
 from public, anon, authenticated, service_role;
@@ -174,10 +176,12 @@ to authenticated, service_role;
 -- Says the API and database answer; exposes no data.
 create or replace function public.health()
 returns jsonb
-language sql stable
+language plpgsql stable
 set search_path = ''
 as $$
-  select jsonb_build_object('status', 'ok', 'time', now())
+begin
+  return jsonb_build_object('status', 'ok', 'time', now());
+end
 $$;
 revoke all on function public.health()
 from public, anon, authenticated, service_role;

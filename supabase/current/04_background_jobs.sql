@@ -113,10 +113,12 @@ to authenticated;
 -- Retries a dead job of an organization the caller owns or administers.
 create or replace function public.retry_job(job_id bigint)
 returns void
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.retry_job(job_id)
+begin
+  perform private.retry_job(job_id);
+end
 $$;
 revoke all on function public.retry_job(job_id bigint)
 from public, anon, authenticated, service_role;

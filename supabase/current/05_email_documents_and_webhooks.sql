@@ -247,10 +247,12 @@ create or replace function public.create_webhook_endpoint(
   description text default null::text
 )
 returns table (endpoint_id uuid, secret text)
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select * from private.create_webhook_endpoint(organization_id, url, event_types, description)
+begin
+  return query select * from private.create_webhook_endpoint(organization_id, url, event_types, description);
+end
 $$;
 revoke all on function public.create_webhook_endpoint(organization_id uuid, url text, event_types text[], description text)
 from public, anon, authenticated, service_role;
@@ -260,10 +262,12 @@ to authenticated;
 -- Replaces an endpoint's signing secret and returns the new one, shown this once.
 create or replace function public.rotate_webhook_secret(endpoint_id uuid)
 returns text
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.rotate_webhook_secret(endpoint_id)
+begin
+  return private.rotate_webhook_secret(endpoint_id);
+end
 $$;
 revoke all on function public.rotate_webhook_secret(endpoint_id uuid)
 from public, anon, authenticated, service_role;
@@ -273,10 +277,12 @@ to authenticated;
 -- Sends a 'webhook.test' event to one endpoint, so admins can check their receiver.
 create or replace function public.send_test_webhook(endpoint_id uuid)
 returns text
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.send_test_webhook(endpoint_id)
+begin
+  return private.send_test_webhook(endpoint_id);
+end
 $$;
 revoke all on function public.send_test_webhook(endpoint_id uuid)
 from public, anon, authenticated, service_role;

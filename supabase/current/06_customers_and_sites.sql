@@ -159,10 +159,12 @@ to authenticated, service_role;
 
 create or replace function public.archive_customer(customer_id uuid)
 returns void
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.archive_customer(customer_id)
+begin
+  perform private.archive_customer(customer_id);
+end
 $$;
 revoke all on function public.archive_customer(customer_id uuid)
 from public, anon, authenticated, service_role;
@@ -171,10 +173,12 @@ to authenticated;
 
 create or replace function public.archive_site(site_id uuid)
 returns void
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.archive_site(site_id)
+begin
+  perform private.archive_site(site_id);
+end
 $$;
 revoke all on function public.archive_site(site_id uuid)
 from public, anon, authenticated, service_role;

@@ -224,10 +224,12 @@ create or replace function public.move_work_order(
   reason text default null::text
 )
 returns work_orders
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.move_work_order(work_order_id, to_status, reason)
+begin
+  return private.move_work_order(work_order_id, to_status, reason);
+end
 $$;
 revoke all on function public.move_work_order(work_order_id uuid, to_status work_order_status, reason text)
 from public, anon, authenticated, service_role;

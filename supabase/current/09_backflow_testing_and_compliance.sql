@@ -270,10 +270,12 @@ to authenticated;
 
 create or replace function public.finalize_backflow_test(report_id uuid)
 returns backflow_test_reports
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.finalize_backflow_test(report_id)
+begin
+  return private.finalize_backflow_test(report_id);
+end
 $$;
 revoke all on function public.finalize_backflow_test(report_id uuid)
 from public, anon, authenticated, service_role;

@@ -412,10 +412,12 @@ to authenticated;
 
 create or replace function public.approve_estimate(estimate_id uuid, option_id uuid)
 returns estimates
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.decide_estimate(estimate_id, true, option_id)
+begin
+  return private.decide_estimate(estimate_id, true, option_id);
+end
 $$;
 revoke all on function public.approve_estimate(estimate_id uuid, option_id uuid)
 from public, anon, authenticated, service_role;
@@ -424,10 +426,12 @@ to authenticated;
 
 create or replace function public.convert_estimate(estimate_id uuid)
 returns table (work_order_id uuid, invoice_id uuid)
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select * from private.convert_estimate(estimate_id)
+begin
+  return query select * from private.convert_estimate(estimate_id);
+end
 $$;
 revoke all on function public.convert_estimate(estimate_id uuid)
 from public, anon, authenticated, service_role;
@@ -436,10 +440,12 @@ to authenticated;
 
 create or replace function public.decline_estimate(estimate_id uuid, reason text default null::text)
 returns estimates
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.decide_estimate(estimate_id, false, null, reason)
+begin
+  return private.decide_estimate(estimate_id, false, null, reason);
+end
 $$;
 revoke all on function public.decline_estimate(estimate_id uuid, reason text)
 from public, anon, authenticated, service_role;
@@ -448,10 +454,12 @@ to authenticated;
 
 create or replace function public.send_estimate(estimate_id uuid, valid_until date default null::date)
 returns estimates
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.send_estimate(estimate_id, valid_until)
+begin
+  return private.send_estimate(estimate_id, valid_until);
+end
 $$;
 revoke all on function public.send_estimate(estimate_id uuid, valid_until date)
 from public, anon, authenticated, service_role;

@@ -844,10 +844,12 @@ to authenticated;
 
 create or replace function public.invoice_work_order(work_order_id uuid)
 returns invoices
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.invoice_work_order(work_order_id)
+begin
+  return private.invoice_work_order(work_order_id);
+end
 $$;
 revoke all on function public.invoice_work_order(work_order_id uuid)
 from public, anon, authenticated, service_role;
@@ -856,10 +858,12 @@ to authenticated;
 
 create or replace function public.issue_credit_note(invoice_id uuid, amount_cents bigint, reason text)
 returns credit_notes
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.issue_credit_note(invoice_id, amount_cents, reason)
+begin
+  return private.issue_credit_note(invoice_id, amount_cents, reason);
+end
 $$;
 revoke all on function public.issue_credit_note(invoice_id uuid, amount_cents bigint, reason text)
 from public, anon, authenticated, service_role;
@@ -875,10 +879,12 @@ create or replace function public.record_payment(
   received_at timestamp with time zone default null::timestamp with time zone
 )
 returns payments
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.record_payment(invoice_id, amount_cents, method, idempotency_key, reference, received_at)
+begin
+  return private.record_payment(invoice_id, amount_cents, method, idempotency_key, reference, received_at);
+end
 $$;
 revoke all on function public.record_payment(
   invoice_id uuid,
@@ -906,10 +912,12 @@ create or replace function public.refund_payment(
   reason text default null::text
 )
 returns payment_refunds
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.refund_payment(payment_id, amount_cents, idempotency_key, reason)
+begin
+  return private.refund_payment(payment_id, amount_cents, idempotency_key, reason);
+end
 $$;
 revoke all on function public.refund_payment(payment_id uuid, amount_cents bigint, idempotency_key text, reason text)
 from public, anon, authenticated, service_role;
@@ -918,10 +926,12 @@ to authenticated;
 
 create or replace function public.send_invoice(invoice_id uuid)
 returns invoices
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.send_invoice(invoice_id)
+begin
+  return private.send_invoice(invoice_id);
+end
 $$;
 revoke all on function public.send_invoice(invoice_id uuid)
 from public, anon, authenticated, service_role;
@@ -930,10 +940,12 @@ to authenticated;
 
 create or replace function public.void_invoice(invoice_id uuid, reason text)
 returns invoices
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.void_invoice(invoice_id, reason)
+begin
+  return private.void_invoice(invoice_id, reason);
+end
 $$;
 revoke all on function public.void_invoice(invoice_id uuid, reason text)
 from public, anon, authenticated, service_role;

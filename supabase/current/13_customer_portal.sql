@@ -230,10 +230,12 @@ to authenticated;
 
 create or replace function public.accept_portal_invitation(token text)
 returns portal_accounts
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.accept_portal_invitation(token)
+begin
+  return private.accept_portal_invitation(token);
+end
 $$;
 revoke all on function public.accept_portal_invitation(token text)
 from public, anon, authenticated, service_role;
@@ -242,10 +244,12 @@ to authenticated;
 
 create or replace function public.invite_portal_user(contact_id uuid)
 returns uuid
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.invite_portal_user(contact_id)
+begin
+  return private.invite_portal_user(contact_id);
+end
 $$;
 revoke all on function public.invite_portal_user(contact_id uuid)
 from public, anon, authenticated, service_role;
@@ -254,10 +258,12 @@ to authenticated;
 
 create or replace function public.revoke_portal_account(account_id uuid)
 returns portal_accounts
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.revoke_portal_account(account_id)
+begin
+  return private.revoke_portal_account(account_id);
+end
 $$;
 revoke all on function public.revoke_portal_account(account_id uuid)
 from public, anon, authenticated, service_role;

@@ -368,10 +368,12 @@ from public, anon, authenticated, service_role;
 
 create or replace function public.comment_on_customer_ticket(ticket_id uuid, body text)
 returns ticket_comments
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.comment_on_customer_ticket(ticket_id, body)
+begin
+  return private.comment_on_customer_ticket(ticket_id, body);
+end
 $$;
 revoke all on function public.comment_on_customer_ticket(ticket_id uuid, body text)
 from public, anon, authenticated, service_role;
@@ -384,10 +386,12 @@ create or replace function public.open_customer_ticket(
   priority ticket_priority default 'normal'::ticket_priority
 )
 returns tickets
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.open_customer_ticket(subject, description, priority)
+begin
+  return private.open_customer_ticket(subject, description, priority);
+end
 $$;
 revoke all on function public.open_customer_ticket(subject text, description text, priority ticket_priority)
 from public, anon, authenticated, service_role;

@@ -189,10 +189,12 @@ returns table (
   tickets_breaching_sla bigint,
   refreshed_at timestamp with time zone
 )
-language sql stable
+language plpgsql stable
 set search_path = ''
 as $$
-  select * from private.dashboard_kpis(organization_id)
+begin
+  return query select * from private.dashboard_kpis(organization_id);
+end
 $$;
 revoke all on function public.dashboard_kpis(organization_id uuid)
 from public, anon, authenticated, service_role;
@@ -201,10 +203,12 @@ to authenticated;
 
 create or replace function public.request_export(organization_id uuid, kind export_kind)
 returns exports
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.request_export(organization_id, kind)
+begin
+  return private.request_export(organization_id, kind);
+end
 $$;
 revoke all on function public.request_export(organization_id uuid, kind export_kind)
 from public, anon, authenticated, service_role;

@@ -152,10 +152,12 @@ to authenticated;
 
 create or replace function public.set_staff_role(user_id uuid, role text, reason text)
 returns void
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.set_staff_role(user_id, role, reason)
+begin
+  perform private.set_staff_role(user_id, role, reason);
+end
 $$;
 revoke all on function public.set_staff_role(user_id uuid, role text, reason text)
 from public, anon, authenticated, service_role;
@@ -205,10 +207,12 @@ to authenticated;
 
 create or replace function public.extend_trial(organization_id uuid, days integer, reason text)
 returns organizations
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.extend_trial(organization_id, days, reason)
+begin
+  return private.extend_trial(organization_id, days, reason);
+end
 $$;
 revoke all on function public.extend_trial(organization_id uuid, days integer, reason text)
 from public, anon, authenticated, service_role;
@@ -252,10 +256,12 @@ to authenticated;
 
 create or replace function public.hold_purge(organization_id uuid, hold boolean, reason text)
 returns organizations
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.hold_purge(organization_id, hold, reason)
+begin
+  return private.hold_purge(organization_id, hold, reason);
+end
 $$;
 revoke all on function public.hold_purge(organization_id uuid, hold boolean, reason text)
 from public, anon, authenticated, service_role;
@@ -301,10 +307,12 @@ to authenticated;
 
 create or replace function public.set_organization_plan(organization_id uuid, plan_id text, reason text)
 returns organizations
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.set_organization_plan(organization_id, plan_id, reason)
+begin
+  return private.set_organization_plan(organization_id, plan_id, reason);
+end
 $$;
 revoke all on function public.set_organization_plan(organization_id uuid, plan_id text, reason text)
 from public, anon, authenticated, service_role;
@@ -352,10 +360,12 @@ to authenticated;
 
 create or replace function public.grant_billing_credit(organization_id uuid, amount_cents bigint, reason text)
 returns uuid
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.grant_billing_credit(organization_id, amount_cents, reason)
+begin
+  return private.grant_billing_credit(organization_id, amount_cents, reason);
+end
 $$;
 revoke all on function public.grant_billing_credit(organization_id uuid, amount_cents bigint, reason text)
 from public, anon, authenticated, service_role;
@@ -434,10 +444,12 @@ to authenticated;
 
 create or replace function public.grant_support_access(organization_id uuid, hours integer, reason text)
 returns support_access_grants
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.grant_support_access(organization_id, hours, reason)
+begin
+  return private.grant_support_access(organization_id, hours, reason);
+end
 $$;
 revoke all on function public.grant_support_access(organization_id uuid, hours integer, reason text)
 from public, anon, authenticated, service_role;
@@ -480,10 +492,12 @@ to authenticated;
 
 create or replace function public.revoke_support_access(grant_id uuid)
 returns support_access_grants
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.revoke_support_access(grant_id)
+begin
+  return private.revoke_support_access(grant_id);
+end
 $$;
 revoke all on function public.revoke_support_access(grant_id uuid)
 from public, anon, authenticated, service_role;
@@ -993,10 +1007,12 @@ create or replace function public.start_subscription_checkout(
   billing_interval text default 'month'::text
 )
 returns billing_sessions
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.start_subscription_checkout(organization_id, plan_id, billing_interval)
+begin
+  return private.start_subscription_checkout(organization_id, plan_id, billing_interval);
+end
 $$;
 revoke all on function public.start_subscription_checkout(organization_id uuid, plan_id text, billing_interval text)
 from public, anon, authenticated, service_role;
@@ -1043,10 +1059,12 @@ to authenticated;
 
 create or replace function public.open_billing_portal(organization_id uuid)
 returns billing_sessions
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.open_billing_portal(organization_id)
+begin
+  return private.open_billing_portal(organization_id);
+end
 $$;
 revoke all on function public.open_billing_portal(organization_id uuid)
 from public, anon, authenticated, service_role;

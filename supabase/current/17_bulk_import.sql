@@ -463,10 +463,12 @@ create or replace function public.start_import(
   dry_run boolean default true
 )
 returns imports
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.start_import(organization_id, kind, storage_path, mapping, dry_run)
+begin
+  return private.start_import(organization_id, kind, storage_path, mapping, dry_run);
+end
 $$;
 revoke all on function public.start_import(
   organization_id uuid, kind import_kind, storage_path text, mapping jsonb, dry_run boolean
@@ -479,10 +481,12 @@ to authenticated;
 
 create or replace function public.commit_import(import_id uuid)
 returns imports
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.commit_import(import_id)
+begin
+  return private.commit_import(import_id);
+end
 $$;
 revoke all on function public.commit_import(import_id uuid)
 from public, anon, authenticated, service_role;
@@ -491,10 +495,12 @@ to authenticated;
 
 create or replace function public.cancel_import(import_id uuid)
 returns imports
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.cancel_import(import_id)
+begin
+  return private.cancel_import(import_id);
+end
 $$;
 revoke all on function public.cancel_import(import_id uuid)
 from public, anon, authenticated, service_role;

@@ -159,10 +159,12 @@ to authenticated;
 
 create or replace function public.sign_work_order(work_order_id uuid, signer_name text, image_path text)
 returns public.signatures
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.sign_work_order(work_order_id, signer_name, image_path)
+begin
+  return private.sign_work_order(work_order_id, signer_name, image_path);
+end
 $$;
 revoke all on function public.sign_work_order(work_order_id uuid, signer_name text, image_path text)
 from public, anon, authenticated, service_role;
@@ -220,10 +222,12 @@ to authenticated;
 
 create or replace function public.sign_estimate(estimate_id uuid, signer_name text, image_path text)
 returns public.signatures
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  select private.sign_estimate(estimate_id, signer_name, image_path)
+begin
+  return private.sign_estimate(estimate_id, signer_name, image_path);
+end
 $$;
 revoke all on function public.sign_estimate(estimate_id uuid, signer_name text, image_path text)
 from public, anon, authenticated, service_role;

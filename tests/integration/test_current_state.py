@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from pglast import parse_sql
 
 from fieldbase_local import bootstrap, settings
 from fieldbase_local.testing import PGTAP_TEMPLATE, PGTAP_TESTS_DIR
@@ -82,7 +83,7 @@ def test_one_changed_function_and_one_changed_policy_make_a_migration_of_exactly
     current_state.apply(current, current_dir, policies_dir)
     delta = current_state.diff(migrated, current)
 
-    statements = [s.strip() for s in delta.split(";") if s.strip()]
+    statements = [delta[s.stmt_location :][: s.stmt_len or None].strip() for s in parse_sql(delta)]
     touched = [s.split("\n")[0] for s in statements if not s.lower().startswith("set ")]
     assert len(touched) == 3, touched  # the function, and the policy dropped and created
     assert "'version', 2" in delta and "public.health()" in delta

@@ -4,7 +4,7 @@
 begin;
 \ir ../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(16);
+select plan(17);
 
 select is_empty(
   $$
@@ -211,6 +211,18 @@ select is_empty(
       and p.prolang <> (select l.oid from pg_catalog.pg_language as l where l.lanname = 'plpgsql')
   $$,
   'Every private helper a policy calls is plpgsql, so its plan is cached per session'
+);
+
+-- A SQL function with a SET clause is never inlined, and PostgreSQL plans its body again on
+-- every call (40 us an RPC here); plpgsql plans it once per session.
+select is_empty(
+  $$
+    select p.oid::regprocedure::text from pg_catalog.pg_proc as p
+    where
+      p.pronamespace = 'public'::regnamespace and p.proconfig is not null
+      and p.prolang = (select l.oid from pg_catalog.pg_language as l where l.lanname = 'sql')
+  $$,
+  'Every public function with a SET clause (search_path) is plpgsql, planned once per session'
 );
 
 select * from finish();
