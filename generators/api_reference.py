@@ -91,7 +91,12 @@ AREAS: dict[str, list[str]] = {
         "assignments_member_index",
         "list_indexes_members_can_use",
     ],
-    "Scheduling": ["visits_and_time", "visit_events", "availability_and_authority_fields"],
+    "Scheduling": [
+        "visits_and_time",
+        "visit_events",
+        "availability_and_authority_fields",
+        "technicians_own_rows_first",
+    ],
     "Backflow testing and compliance": [
         "backflow_test_reports",
         "compliance",

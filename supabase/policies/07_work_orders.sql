@@ -5,11 +5,12 @@
 -- through public.move_work_order. One permissive policy per role and action.
 
 -- tester certifications and test gauges ----------------------------------------------------------
+-- Own rows first: a technician's statement calls one helper, not two.
 create policy "Members can read certifications; technicians their own"
 on public.tester_certifications for select to authenticated
 using (
-  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
-  or (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
 );
 
 create policy "Owners and admins can add certifications"
@@ -25,11 +26,12 @@ create policy "Owners and admins can remove certifications"
 on public.tester_certifications for delete to authenticated
 using (organization_id in (select private.organization_ids_for('{owner,admin}')));
 
+-- Own rows first: a technician's statement calls one helper, not two.
 create policy "Members can read gauges; technicians their own"
 on public.test_gauges for select to authenticated
 using (
-  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
-  or (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
 );
 
 create policy "Owners and admins can add gauges"

@@ -5,11 +5,12 @@
 -- One permissive policy per role and action.
 
 -- visits ---------------------------------------------------------------------------------------
+-- Own rows first: a technician's statement calls one helper, not two.
 create policy "Members can read the schedule; technicians their visits"
 on public.visits for select to authenticated
 using (
-  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
-  or (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
   or work_order_id in (select private.assigned_work_order_ids())
 );
 
@@ -23,11 +24,12 @@ using (organization_id in (select private.organization_ids_for('{owner,admin,dis
 with check (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')));
 
 -- working hours and time off -------------------------------------------------------------------
+-- Own rows first: a technician's statement calls one helper, not two.
 create policy "Members can read working hours; technicians their own"
 on public.working_hours for select to authenticated
 using (
-  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
-  or (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
 );
 
 create policy "Owners, admins and dispatchers can set working hours"
@@ -43,18 +45,20 @@ create policy "Owners, admins and dispatchers can remove working hours"
 on public.working_hours for delete to authenticated
 using (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')));
 
+-- Own rows first: a technician's statement calls one helper, not two.
 create policy "Members can read time off; technicians their own"
 on public.time_off for select to authenticated
 using (
-  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
-  or (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
 );
 
+-- Own rows first: a technician's statement calls one helper, not two.
 create policy "Dispatchers record time off; members their own"
 on public.time_off for insert to authenticated
 with check (
-  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'))
-  or (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'))
 );
 
 create policy "Owners, admins and dispatchers can remove time off"
@@ -62,11 +66,12 @@ on public.time_off for delete to authenticated
 using (organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}')));
 
 -- time entries -----------------------------------------------------------------------------------
+-- Own rows first: a technician's statement calls one helper, not two.
 create policy "Members can read time entries; technicians their own"
 on public.time_entries for select to authenticated
 using (
-  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
-  or (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
 );
 
 create policy "Dispatchers log anyone's time; technicians their own"

@@ -11,11 +11,12 @@ create policy "Signed-in users can read the test thresholds"
 on public.backflow_test_thresholds for select to authenticated
 using (true);
 
+-- Own rows first: a technician's statement calls one helper, not two.
 create policy "Members read test reports; technicians and portal users theirs"
 on public.backflow_test_reports for select to authenticated
 using (
-  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
-  or (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
   or assembly_id in (select private.assigned_assembly_ids())
   or (assembly_id in (select private.portal_assembly_ids()) and status = 'finalized')
 );

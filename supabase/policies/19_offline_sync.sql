@@ -10,11 +10,12 @@ using (
   or (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
 );
 
+-- Own rows first: a technician's statement calls one helper, not two.
 create policy "The office reads its sync conflicts; a technician their own"
 on public.sync_conflicts for select to authenticated
 using (
-  organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'))
-  or (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'))
 );
 
 create policy "Owners, admins and dispatchers settle sync conflicts"
