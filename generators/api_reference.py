@@ -42,6 +42,8 @@ AREAS: dict[str, list[str]] = {
         "policy_helpers_cache_their_plans",
         "support_lookup_for_staff_only",
         "rpcs_planned_once_per_session",
+        "live_memberships_table",
+        "live_memberships_kept_by_triggers",
         "organization_writable_guard_says_what_it_installs",
         "sync_policies",
         "api_comments",
