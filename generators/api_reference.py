@@ -44,6 +44,7 @@ AREAS: dict[str, list[str]] = {
         "rpcs_planned_once_per_session",
         "live_memberships_table",
         "live_memberships_kept_by_triggers",
+        "authorize_reads_live_memberships",
         "organization_writable_guard_says_what_it_installs",
         "sync_policies",
         "api_comments",

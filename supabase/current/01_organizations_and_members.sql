@@ -831,15 +831,16 @@ language plpgsql stable security definer
 set search_path = ''
 as $$
 declare
+  caller uuid := auth.uid();
   caller_role public.member_role;
 begin
-  if (select auth.uid()) is null then
+  if caller is null then
     raise exception 'Sign in first' using errcode = '42501';
   end if;
-  select m.role into caller_role
-  from public.memberships as m
-  inner join public.organizations as o on m.organization_id = o.id
-  where m.organization_id = organization and m.user_id = (select auth.uid()) and o.deleted_at is null;
+  -- The memberships of organizations that are not deleted (kept by triggers): one key lookup.
+  select l.role into caller_role
+  from private.live_memberships as l
+  where l.user_id = caller and l.organization_id = organization;
   if caller_role is null or not (caller_role = any(allowed)) then
     raise exception '%', denied using errcode = '42501';
   end if;
