@@ -93,6 +93,7 @@ AREAS: dict[str, list[str]] = {
         "bulk_work_order_numbers",
         "assignments_member_index",
         "list_indexes_members_can_use",
+        "technician_helpers_without_nested_calls",
     ],
     "Scheduling": [
         "visits_and_time",

@@ -10,8 +10,12 @@ language plpgsql stable security definer
 set search_path = ''
 as $$
 begin
-  return query select wa.assembly_id from public.work_order_assemblies as wa
-  where wa.work_order_id in (select private.assigned_work_order_ids());
+  return query select wa.assembly_id
+  from public.work_order_assignments as a
+  inner join private.live_memberships as l on a.organization_id = l.organization_id and a.user_id = l.user_id
+  inner join public.work_order_assemblies as wa
+    on a.organization_id = wa.organization_id and a.work_order_id = wa.work_order_id
+  where a.user_id = (select auth.uid());
 end
 $$;
 revoke all on function private.assigned_assembly_ids()
@@ -26,8 +30,11 @@ language plpgsql stable security definer
 set search_path = ''
 as $$
 begin
-  return query select w.customer_id from public.work_orders as w
-  where w.id in (select private.assigned_work_order_ids());
+  return query select w.customer_id
+  from public.work_order_assignments as a
+  inner join private.live_memberships as l on a.organization_id = l.organization_id and a.user_id = l.user_id
+  inner join public.work_orders as w on a.organization_id = w.organization_id and a.work_order_id = w.id
+  where a.user_id = (select auth.uid());
 end
 $$;
 revoke all on function private.assigned_customer_ids()
@@ -41,8 +48,11 @@ language plpgsql stable security definer
 set search_path = ''
 as $$
 begin
-  return query select w.site_id from public.work_orders as w
-  where w.id in (select private.assigned_work_order_ids());
+  return query select w.site_id
+  from public.work_order_assignments as a
+  inner join private.live_memberships as l on a.organization_id = l.organization_id and a.user_id = l.user_id
+  inner join public.work_orders as w on a.organization_id = w.organization_id and a.work_order_id = w.id
+  where a.user_id = (select auth.uid());
 end
 $$;
 revoke all on function private.assigned_site_ids()
@@ -59,8 +69,8 @@ as $$
 begin
   return query select a.work_order_id
   from public.work_order_assignments as a
-  where a.user_id = (select auth.uid())
-    and a.organization_id in (select private.organization_ids_for());
+  inner join private.live_memberships as l on a.organization_id = l.organization_id and a.user_id = l.user_id
+  where a.user_id = (select auth.uid());
 end
 $$;
 revoke all on function private.assigned_work_order_ids()
