@@ -28,7 +28,8 @@ MAIN_DATABASE = "postgres"
 
 
 def _checkout_port(base: int, spread: int = 1000) -> int:
-    """A port of this checkout's own: two clones or worktrees on one machine never share one."""
+    """A port of this checkout's own, from a hash of its path over `spread` ports: two clones on
+    one machine rarely share one (if two do, move one of them to another path)."""
     digest = hashlib.sha1(str(REPO_ROOT).encode(), usedforsecurity=False).hexdigest()
     return base + int(digest, 16) % spread
 
