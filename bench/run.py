@@ -221,7 +221,9 @@ class Bench:
     def __init__(self, scale: Scale, log: Callable[[str], None]):
         self.scale = scale
         self.log = log
-        self.inst = settings.instance("bench")
+        # A smoke run has a cluster of its own: on "bench" it replaced the full run's data, and
+        # the next `--reuse` generated a million work orders again.
+        self.inst = settings.instance("bench_smoke" if scale is SMOKE else "bench")
         self.db = settings.MAIN_DATABASE
         self.figures: dict[str, Any] = {}
         self.rls_rows: dict[str, list[tuple[str, dict[str, float], dict[str, float], float]]] = {}

@@ -40,6 +40,7 @@ DEFAULT_PORTS = {
     "dev": 54330,
     "test": _checkout_port(55000),
     "bench": _checkout_port(56000),
+    "bench_smoke": _checkout_port(58000),
     # scripts/db diff and scripts/regenerate build their databases here, never in yours.
     "scratch": _checkout_port(57000),
 }
