@@ -45,6 +45,7 @@ AREAS: dict[str, list[str]] = {
         "live_memberships_table",
         "live_memberships_kept_by_triggers",
         "authorize_reads_live_memberships",
+        "membership_moved_into_deleted_organization",
         "organization_writable_guard_says_what_it_installs",
         "sync_policies",
         "api_comments",

@@ -380,13 +380,21 @@ to anon, authenticated, service_role;
 
 -- Keeps private.live_memberships, the helper's copy of the memberships of organizations that
 -- are not deleted, exact after inserts and updates of memberships (a removed membership's row
--- goes by its foreign key's cascade). Set-based: one statement for a whole import.
+-- goes by its foreign key's cascade, which also carries a changed key). Set-based: one statement
+-- for a whole import.
 create or replace function private.copy_live_memberships()
 returns trigger
 language plpgsql security definer
 set search_path = ''
 as $$
 begin
+  if tg_op = 'UPDATE' then
+    -- A membership moved into a deleted organization (service_role may move one) gives no access.
+    delete from private.live_memberships as l
+    using new_rows as n
+    inner join public.organizations as o on n.organization_id = o.id
+    where o.deleted_at is not null and l.user_id = n.user_id and l.organization_id = n.organization_id;
+  end if;
   insert into private.live_memberships as l (user_id, organization_id, role)
   select n.user_id, n.organization_id, n.role
   from new_rows as n

@@ -4,7 +4,7 @@
 begin;
 \ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(14);
+select plan(15);
 
 select tests.create_two_organizations();
 
@@ -82,6 +82,9 @@ select tests.clear_authentication();
 insert into public.memberships (organization_id, user_id, role)
 values (current_setting('tests.org_b')::uuid, tests.get_supabase_uid('outsider'), 'viewer');
 select is_empty('select * from live_difference', 'A member added to a deleted organization gets no access');
+update public.memberships set organization_id = current_setting('tests.org_b')::uuid
+where organization_id = current_setting('tests.org_a')::uuid and user_id = tests.get_supabase_uid('a_dispatcher');
+select is_empty('select * from live_difference', 'A membership moved into a deleted organization gives no access');
 update public.organizations set deleted_at = null
 where id = current_setting('tests.org_b')::uuid;
 select is_empty('select * from live_difference', 'Restoring it gives its members, with their roles, access again');
@@ -90,7 +93,7 @@ select is(
     select count(*)::int from private.live_memberships
     where organization_id = current_setting('tests.org_b')::uuid
   ),
-  3, 'All three of its members'
+  4, 'All four of its members'
 );
 
 -- In bulk, and by cascade ----------------------------------------------------------------------
