@@ -95,6 +95,7 @@ AREAS: dict[str, list[str]] = {
         "assignments_member_index",
         "list_indexes_members_can_use",
         "technician_helpers_without_nested_calls",
+        "caller_assignments_view",
     ],
     "Scheduling": [
         "visits_and_time",

@@ -376,10 +376,9 @@ set search_path = ''
 as $$
 begin
   return query select a.work_order_id
-  from public.work_order_assignments as a
-  inner join private.live_memberships as l on a.organization_id = l.organization_id and a.user_id = l.user_id
+  from private.caller_assignments as a
   inner join public.billing_settings as b on a.organization_id = b.organization_id
-  where a.user_id = (select auth.uid()) and b.technicians_see_prices;
+  where b.technicians_see_prices;
 end
 $$;
 revoke all on function private.priced_work_order_ids()
