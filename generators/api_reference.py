@@ -46,6 +46,7 @@ AREAS: dict[str, list[str]] = {
         "live_memberships_kept_by_triggers",
         "authorize_reads_live_memberships",
         "membership_moved_into_deleted_organization",
+        "own_rows_by_membership_pairs",
         "organization_writable_guard_says_what_it_installs",
         "sync_policies",
         "api_comments",

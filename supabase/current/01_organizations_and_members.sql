@@ -378,6 +378,29 @@ from public, anon, authenticated, service_role;
 grant execute on function private.organization_ids_for(roles member_role[])
 to anon, authenticated, service_role;
 
+-- The caller's memberships in live organizations, as (user_id, organization_id) pairs: the
+-- own-rows arm of a policy ("a technician's own visits") tests `(user_id, organization_id) in
+-- (select ...)` against it. One lookup; no auth.uid() in the policy, which the planner would
+-- inline (parse and analyse its body) on every statement, and no platform-staff lookup, which
+-- own rows never need (support access reads through the viewer arm).
+create or replace function private.own_memberships()
+returns table (user_id uuid, organization_id uuid)
+language plpgsql stable security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := auth.uid();
+begin
+  return query select l.user_id, l.organization_id
+  from private.live_memberships as l
+  where l.user_id = caller;
+end
+$$;
+revoke all on function private.own_memberships()
+from public, anon, authenticated, service_role;
+grant execute on function private.own_memberships()
+to authenticated;
+
 -- Keeps private.live_memberships, the helper's copy of the memberships of organizations that
 -- are not deleted, exact after inserts and updates of memberships (a removed membership's row
 -- goes by its foreign key's cascade, which also carries a changed key). Set-based: one statement

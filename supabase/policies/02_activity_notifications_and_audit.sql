@@ -16,6 +16,5 @@ using (organization_id in (select private.organization_ids_for()));
 create policy "People can read their own notifications"
 on public.notifications for select to authenticated
 using (
-  user_id = (select auth.uid())
-  and organization_id in (select private.organization_ids_for())
+  (user_id, organization_id) in (select * from private.own_memberships())
 );

@@ -9,7 +9,7 @@
 create policy "Members can read certifications; technicians their own"
 on public.tester_certifications for select to authenticated
 using (
-  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id, organization_id) in (select * from private.own_memberships())
   or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
 );
 
@@ -30,7 +30,7 @@ using (organization_id in (select private.organization_ids_for('{owner,admin}'))
 create policy "Members can read gauges; technicians their own"
 on public.test_gauges for select to authenticated
 using (
-  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id, organization_id) in (select * from private.own_memberships())
   or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
 );
 

@@ -9,7 +9,7 @@
 create policy "Members can read the schedule; technicians their visits"
 on public.visits for select to authenticated
 using (
-  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id, organization_id) in (select * from private.own_memberships())
   or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
   or work_order_id in (select private.assigned_work_order_ids())
 );
@@ -28,7 +28,7 @@ with check (organization_id in (select private.organization_ids_for('{owner,admi
 create policy "Members can read working hours; technicians their own"
 on public.working_hours for select to authenticated
 using (
-  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id, organization_id) in (select * from private.own_memberships())
   or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
 );
 
@@ -49,7 +49,7 @@ using (organization_id in (select private.organization_ids_for('{owner,admin,dis
 create policy "Members can read time off; technicians their own"
 on public.time_off for select to authenticated
 using (
-  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id, organization_id) in (select * from private.own_memberships())
   or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
 );
 
@@ -57,7 +57,7 @@ using (
 create policy "Dispatchers record time off; members their own"
 on public.time_off for insert to authenticated
 with check (
-  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id, organization_id) in (select * from private.own_memberships())
   or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'))
 );
 
@@ -70,7 +70,7 @@ using (organization_id in (select private.organization_ids_for('{owner,admin,dis
 create policy "Members can read time entries; technicians their own"
 on public.time_entries for select to authenticated
 using (
-  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id, organization_id) in (select * from private.own_memberships())
   or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
 );
 

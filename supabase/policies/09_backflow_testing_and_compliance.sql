@@ -15,7 +15,7 @@ using (true);
 create policy "Members read test reports; technicians and portal users theirs"
 on public.backflow_test_reports for select to authenticated
 using (
-  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id, organization_id) in (select * from private.own_memberships())
   or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
   or assembly_id in (select private.assigned_assembly_ids())
   or (assembly_id in (select private.portal_assembly_ids()) and status = 'finalized')

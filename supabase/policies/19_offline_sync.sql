@@ -7,14 +7,14 @@ on public.sync_tombstones for select to authenticated
 using (
   organization_id in (select private.organization_ids_for('{owner,admin,dispatcher,viewer}'))
   or work_order_id in (select private.assigned_work_order_ids())
-  or (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  or (user_id, organization_id) in (select * from private.own_memberships())
 );
 
 -- Own rows first: a technician's statement calls one helper, not two.
 create policy "The office reads its sync conflicts; a technician their own"
 on public.sync_conflicts for select to authenticated
 using (
-  (user_id = (select auth.uid()) and organization_id in (select private.organization_ids_for()))
+  (user_id, organization_id) in (select * from private.own_memberships())
   or organization_id in (select private.organization_ids_for('{owner,admin,dispatcher}'))
 );
 

@@ -56,10 +56,10 @@ select is_empty(
         regexp_count(e.expression, 'auth\.(uid|jwt|role|email)\(\)')
         <> regexp_count(e.expression, 'SELECT auth\.(uid|jwt|role|email)\(\)')
         or regexp_count(e.expression, 'private\.[a-z_]+\(')
-        <> regexp_count(e.expression, 'SELECT private\.[a-z_]+\(')
+        <> regexp_count(e.expression, '(SELECT|FROM) private\.[a-z_]+\(')
       )
   $$,
-  'Policies call auth.uid(), auth.jwt() and helpers as (select ...), once per statement'
+  'Policies call auth.uid(), auth.jwt() and helpers in a subquery (select ..., from ...), once per statement'
 );
 
 select is_empty(

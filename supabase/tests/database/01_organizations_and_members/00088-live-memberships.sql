@@ -4,7 +4,7 @@
 begin;
 \ir ../../helpers/fieldbase.psql
 create extension if not exists pgtap with schema extensions;
-select plan(15);
+select plan(19);
 
 select tests.create_two_organizations();
 
@@ -51,6 +51,10 @@ select is_empty(
   'select * from private.organization_ids_for()',
   'The removed member has no organization left, at once'
 );
+select is_empty(
+  'select * from private.own_memberships()',
+  'nor any own rows to read (the own-rows arm of the policies)'
+);
 reset role;
 select tests.clear_authentication();
 
@@ -59,6 +63,11 @@ select results_eq(
   'select * from private.organization_ids_for(''{dispatcher}'')',
   format('values (%L::uuid)', current_setting('tests.org_a')),
   'The promoted member acts with the new role, at once'
+);
+select results_eq(
+  'select user_id, organization_id from private.own_memberships()',
+  format('values (%L::uuid, %L::uuid)', current_setting('tests.a_viewer'), current_setting('tests.org_a')),
+  'A member''s own rows are their own user in their organization, nothing else'
 );
 select throws_ok(
   'select * from private.live_memberships',
@@ -77,6 +86,7 @@ select is_empty(
 );
 select tests.authenticate_as('b_owner');
 select is_empty('select * from private.organization_ids_for()', 'Its owner has no organization left');
+select is_empty('select * from private.own_memberships()', 'and no own rows there');
 reset role;
 select tests.clear_authentication();
 insert into public.memberships (organization_id, user_id, role)
@@ -111,6 +121,14 @@ select is_empty('select * from live_difference', 'A deleted user''s memberships 
 delete from public.organizations
 where id = tests.org_id('tenant-c');
 select is_empty('select * from live_difference', 'A purged organization''s memberships go from the copy by cascade');
+
+set local role anon;
+select throws_ok(
+  'select * from private.own_memberships()',
+  '42501', 'permission denied for function own_memberships',
+  'Only signed-in users run the own-rows lookup'
+);
+reset role;
 
 select * from finish();
 rollback;
