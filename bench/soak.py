@@ -306,5 +306,7 @@ class Soak:
                 {d.error or "" for d in receiver.deliveries if not d.verified}
             ),
             "soak_webhooks_cut_off": receiver.cut_off,
-            "soak_resend_replays_absorbed": self.resend.replayed if self.resend else None,
+            # Requests the loopback Resend answered from its Idempotency-Key store (None on SMTP);
+            # soak_resend_replays_absorbed in a full run's Resend soak.
+            "soak_replays_absorbed": self.resend.replayed if self.resend else None,
         }
