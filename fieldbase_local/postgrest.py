@@ -5,12 +5,15 @@ For each request PostgREST logs in as ``authenticator``, verifies the JWT, opens
 local role`` to the token's role (``anon`` without one), sets ``request.jwt.claims``,
 ``request.headers``, ``request.method``, ``request.path`` and the search_path, calls the
 ``db-pre-request`` function if configured, runs the query, and maps errors to HTTP statuses.
+Like PostgREST it keeps its sessions: a request runs on a connection earlier requests used, so
+what one leaves in the session (not in its transaction) the next one sees, as behind the real one.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +26,41 @@ from fieldbase_local import settings
 
 ANON_ROLE = "anon"
 EXTRA_SEARCH_PATH = "public, extensions"
+
+# Idle sessions kept across all databases, the oldest closed first: PostgREST's pool, bounded so
+# that a suite's hundreds of throwaway databases hold neither server connections nor files.
+POOL_SIZE = 8
+_idle: list[tuple[str, psycopg.Connection]] = []
+_idle_lock = threading.Lock()
+
+
+def _session(dsn: str) -> psycopg.Connection:
+    """An idle session of this database that still answers, else a new one (autocommit)."""
+    while True:
+        with _idle_lock:
+            found = next((i for i in range(len(_idle) - 1, -1, -1) if _idle[i][0] == dsn), None)
+            conn = _idle.pop(found)[1] if found is not None else None
+        if conn is None:
+            return psycopg.connect(dsn, autocommit=True)
+        try:
+            conn.execute("")  # its database may have been dropped, or the server restarted
+            return conn
+        except psycopg.Error:
+            conn.close()
+
+
+def _keep(dsn: str, conn: psycopg.Connection) -> None:
+    """Back to the pool when the request ended its transaction; closed otherwise."""
+    if conn.closed or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        conn.close()
+        return
+    conn.autocommit = True
+    with _idle_lock:
+        _idle.append((dsn, conn))
+        evicted = _idle[: max(len(_idle) - POOL_SIZE, 0)]
+        del _idle[: len(evicted)]
+    for _, old in evicted:
+        old.close()
 
 
 class PostgrestError(Exception):
@@ -204,7 +242,8 @@ class Postgrest:
         all_headers = {"user-agent": "fieldbase-tests", **(headers or {})}
         if token:
             all_headers["authorization"] = f"Bearer {token}"
-        with psycopg.connect(self.dsn, autocommit=True) as conn:
+        conn = _session(self.dsn)
+        try:
             read_only = is_read_only(conn, method, path)
             conn.autocommit = False
             conn.read_only = read_only
@@ -248,3 +287,5 @@ class Postgrest:
                     diag.message_hint,
                 ) from exc
             conn.commit()
+        finally:
+            _keep(self.dsn, conn)

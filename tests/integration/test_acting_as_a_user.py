@@ -191,6 +191,33 @@ def test_a_failed_request_rolls_back_and_a_good_one_commits(fresh_db, user):
         assert conn.execute("select array_agg(msg) from public.log").fetchone()[0] == ["kept"]
 
 
+def test_requests_share_pooled_sessions_as_behind_postgrest(fresh_db, user):
+    """PostgREST keeps its connections: what a request leaves in the session outlives it (what
+    it sets for its transaction does not), a failed request's session serves the next one, and a
+    session whose backend is gone is replaced, not handed to a request."""
+    api = fresh_db.postgrest()
+    service_key = auth.api_key("service_role")
+    with api.request(service_key) as req:
+        first = req.execute("select pg_backend_pid()").fetchone()[0]
+        req.execute("select set_config('tests.session_note', 'left', false)")
+        req.execute("select set_config('tests.request_note', 'gone', true)")
+    with pytest.raises(PostgrestError), api.request(service_key) as req:
+        assert req.execute("select pg_backend_pid()").fetchone()[0] == first
+        assert req.execute("select current_setting('tests.session_note')").fetchone()[0] == "left"
+        assert req.execute("select current_setting('tests.request_note', true)").fetchone()[0] in (
+            None,
+            "",
+        )
+        req.execute("select 1/0")
+    with api.request(service_key) as req:
+        assert req.execute("select pg_backend_pid()").fetchone()[0] == first
+    with fresh_db.connect(settings.SUPERUSER, autocommit=True) as conn:
+        conn.execute("select pg_terminate_backend(%s, 5000)", (first,))
+    with api.request(token_for(fresh_db, user)) as req:
+        assert req.execute("select pg_backend_pid()").fetchone()[0] != first
+        assert req.execute("select current_user").fetchone()[0] == "authenticated"
+
+
 def test_reads_and_stable_rpcs_run_read_only_as_postgrest_runs_them(fresh_db):
     with fresh_db.connect() as conn:
         conn.execute("create table public.notes (body text)")
