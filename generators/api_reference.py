@@ -67,6 +67,7 @@ AREAS: dict[str, list[str]] = {
         "rate_limit_helpers_cache_their_plans",
         "readiness_report",
         "rate_limit_counting_session",
+        "rate_limiter_reopens_its_counting_session",
     ],
     "Background jobs": [
         "job_queue",

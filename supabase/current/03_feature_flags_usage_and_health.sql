@@ -33,6 +33,41 @@ from public, anon, authenticated, service_role;
 grant execute on function public.feature_enabled(flag text, organization_id uuid)
 to authenticated, service_role;
 
+-- Opens the rate limiter's counting session (dblink, as fieldbase_rate_limiter) for this API
+-- session; false, with one log line per session, while private.rate_limit_connection is unset.
+create or replace function private.open_rate_counter()
+returns boolean
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  conninfo text;
+begin
+  select c.conninfo into conninfo from private.rate_limit_connection as c;
+  if conninfo is null then
+    if current_setting('fieldbase.rate_limit_warned', true) is null then
+      raise log 'fieldbase: rate limiting is off until private.rate_limit_connection is set';
+      perform set_config('fieldbase.rate_limit_warned', 'on', false);
+    end if;
+    return false;
+  end if;
+  perform extensions.dblink_connect(
+    'fieldbase_rate_counter', conninfo || format(' dbname=%s', quote_ident(current_database()))
+  );
+  -- Its commits do not wait for the WAL flush: on a disk that honours fsync (a project's; the
+  -- local clusters run without) every API request waited for one, and a crash loses at most the
+  -- last moments of a one-minute window.
+  perform extensions.dblink_exec('fieldbase_rate_counter', 'set synchronous_commit = off');
+  -- Parsed and planned once per session, not per request (15 of the call's 110 us here).
+  perform extensions.dblink_exec(
+    'fieldbase_rate_counter', 'prepare fieldbase_count_request(text) as select private.count_request($1)'
+  );
+  return true;
+end
+$$;
+revoke all on function private.open_rate_counter()
+from public, anon, authenticated, service_role;
+
 -- PostgREST's db-pre-request function: counts the request (autonomously) and refuses it with
 -- 429 when over budget. Reads nothing it would have to write back, so it runs in read-only
 -- transactions too.
@@ -47,41 +82,31 @@ declare
   );
   headers jsonb := coalesce(nullif(current_setting('request.headers', true), '')::jsonb, '{}'::jsonb);
   budget integer;
-  conninfo text;
+  count_query text;
   used integer;
 begin
   select r.requests_per_minute into budget from private.rate_limits as r where r.role = caller_role;
   if budget is null then
     return;  -- service_role and unknown roles are not limited here
   end if;
-  -- The counting session (named for its setup below: a session that opened the earlier one
-  -- keeps it unused).
-  if not coalesce('fieldbase_rate_counter' = any(extensions.dblink_get_connections()), false) then
-    select c.conninfo into conninfo from private.rate_limit_connection as c;
-    if conninfo is null then
-      if current_setting('fieldbase.rate_limit_warned', true) is null then
-        raise log 'fieldbase: rate limiting is off until private.rate_limit_connection is set';
-        perform set_config('fieldbase.rate_limit_warned', 'on', false);
-      end if;
+  -- The counting session (named for its setup: a session that opened the earlier one keeps it).
+  if not coalesce('fieldbase_rate_counter' = any(extensions.dblink_get_connections()), false)
+     and not private.open_rate_counter() then
+    return;
+  end if;
+  count_query := format('execute fieldbase_count_request(%L)', private.rate_limit_bucket(caller_role, headers));
+  begin
+    select t.used into used from extensions.dblink('fieldbase_rate_counter', count_query) as t (used integer);
+  exception when others then
+    -- PostgREST keeps its sessions for hours; the counting session may have died meanwhile (a
+    -- restart, a timeout, a terminated backend). Without this, every later request of the API
+    -- session failed until PostgREST reconnected. Open it again and count there, once.
+    perform extensions.dblink_disconnect('fieldbase_rate_counter');
+    if not private.open_rate_counter() then
       return;
     end if;
-    perform extensions.dblink_connect(
-      'fieldbase_rate_counter', conninfo || format(' dbname=%s', quote_ident(current_database()))
-    );
-    -- Its commits do not wait for the WAL flush: on a disk that honours fsync (a project's;
-    -- the local clusters run without) every API request waited for one, and a crash loses at
-    -- most the last moments of a one-minute window.
-    perform extensions.dblink_exec('fieldbase_rate_counter', 'set synchronous_commit = off');
-    -- Parsed and planned once per session, not per request (15 of the call's 110 us here).
-    perform extensions.dblink_exec(
-      'fieldbase_rate_counter', 'prepare fieldbase_count_request(text) as select private.count_request($1)'
-    );
-  end if;
-  select t.used into used
-  from extensions.dblink(
-    'fieldbase_rate_counter',
-    format('execute fieldbase_count_request(%L)', private.rate_limit_bucket(caller_role, headers))
-  ) as t (used integer);
+    select t.used into used from extensions.dblink('fieldbase_rate_counter', count_query) as t (used integer);
+  end;
   if used > budget then
     raise exception 'Too many requests: the limit is % per minute', budget
     using errcode = 'PT429',

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fieldbase_local import auth
+from fieldbase_local import auth, settings
 from fieldbase_local.postgrest import PostgrestError, route
 
 
@@ -107,3 +107,31 @@ def test_the_rate_limiter_answers_429_once_the_budget_is_spent(fresh_db, people)
     assert refused.value.status == 429
     assert refused.value.message == "Too many requests: the limit is 5 per minute"
     assert refused.value.hint.startswith("Retry in ")
+
+
+def test_the_rate_limiter_outlives_its_counting_session(fresh_db, people):
+    """PostgREST keeps its sessions for hours; when the limiter's counting session dies under one
+    (a restart, a timeout, a terminated backend), the next request opens another and is counted
+    there, rather than failing every request of that API session."""
+    with fresh_db.connect() as conn:
+        conn.execute(
+            "update private.rate_limits set requests_per_minute = 3 where role = 'authenticated'"
+        )
+        conn.commit()
+    api = fresh_db.postgrest(pre_request="private.check_request")
+    bearer = token(fresh_db, people["owner"])
+    with api.request(bearer, "GET", "/rpc/health") as req:
+        session = req.execute("select pg_backend_pid()").fetchone()[0]
+    with fresh_db.connect(settings.SUPERUSER, autocommit=True) as conn:
+        killed = conn.execute(
+            "select count(pg_terminate_backend(pid, 5000)) from pg_catalog.pg_stat_activity"
+            " where usename = 'fieldbase_rate_limiter'"
+        ).fetchone()[0]
+    assert killed == 1
+
+    for _ in range(2):
+        with api.request(bearer, "GET", "/rpc/health") as req:
+            assert req.execute("select pg_backend_pid()").fetchone()[0] == session
+    with pytest.raises(PostgrestError) as refused, api.request(bearer):
+        pass
+    assert refused.value.status == 429
