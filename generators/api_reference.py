@@ -68,6 +68,7 @@ AREAS: dict[str, list[str]] = {
         "readiness_report",
         "rate_limit_counting_session",
         "rate_limiter_reopens_its_counting_session",
+        "rate_limiter_parses_the_claims_once",
     ],
     "Background jobs": [
         "job_queue",
