@@ -23,6 +23,7 @@ FIGURES = [
     "queue_latency_p95_ms",
     "audit_insert_ratio",
     "pre_request_overhead_ms",
+    "pre_request_round_trip_ms",
     "pdf_invoices_per_s",
     "emails_per_s",
     "webhooks_per_s",
