@@ -69,6 +69,7 @@ AREAS: dict[str, list[str]] = {
         "rate_limit_counting_session",
         "rate_limiter_reopens_its_counting_session",
         "rate_limiter_parses_the_claims_once",
+        "rate_limiter_fails_open_when_it_cannot_count",
     ],
     "Background jobs": [
         "job_queue",

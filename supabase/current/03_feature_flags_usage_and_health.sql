@@ -33,8 +33,31 @@ from public, anon, authenticated, service_role;
 grant execute on function public.feature_enabled(flag text, organization_id uuid)
 to authenticated, service_role;
 
+-- A counting session that cannot be opened or cannot count must not fail every API request (a
+-- password rotated without updating private.rate_limit_connection, a host that does not answer):
+-- the limiter is off for this API session, says why in the log, and tries again in 10 seconds.
+-- scripts/doctor names the failure.
+create or replace function private.rate_counter_failed(reason text)
+returns void
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  if coalesce('fieldbase_rate_counter' = any(extensions.dblink_get_connections()), false) then
+    perform extensions.dblink_disconnect('fieldbase_rate_counter');
+  end if;
+  raise log 'fieldbase: rate limiting is off for 10 seconds in this API session: %', reason;
+  perform set_config(
+    'fieldbase.rate_counter_retry_at', (clock_timestamp() + interval '10 seconds')::text, false
+  );
+end
+$$;
+revoke all on function private.rate_counter_failed(reason text)
+from public, anon, authenticated, service_role;
+
 -- Opens the rate limiter's counting session (dblink, as fieldbase_rate_limiter) for this API
--- session; false, with one log line per session, while private.rate_limit_connection is unset.
+-- session; false, with one log line per session, while private.rate_limit_connection is unset,
+-- and false for 10 seconds after it failed.
 create or replace function private.open_rate_counter()
 returns boolean
 language plpgsql security definer
@@ -42,7 +65,12 @@ set search_path = ''
 as $$
 declare
   conninfo text;
+  failure text;
 begin
+  if nullif(current_setting('fieldbase.rate_counter_retry_at', true), '')::timestamptz
+     > clock_timestamp() then
+    return false;
+  end if;
   select c.conninfo into conninfo from private.rate_limit_connection as c;
   if conninfo is null then
     if current_setting('fieldbase.rate_limit_warned', true) is null then
@@ -51,17 +79,29 @@ begin
     end if;
     return false;
   end if;
-  perform extensions.dblink_connect(
-    'fieldbase_rate_counter', conninfo || format(' dbname=%s', quote_ident(current_database()))
-  );
-  -- Its commits do not wait for the WAL flush: on a disk that honours fsync (a project's; the
-  -- local clusters run without) every API request waited for one, and a crash loses at most the
-  -- last moments of a one-minute window.
-  perform extensions.dblink_exec('fieldbase_rate_counter', 'set synchronous_commit = off');
-  -- Parsed and planned once per session, not per request (15 of the call's 110 us here).
-  perform extensions.dblink_exec(
-    'fieldbase_rate_counter', 'prepare fieldbase_count_request(text) as select private.count_request($1)'
-  );
+  begin
+    -- A host that does not answer costs 2 seconds, not the system's TCP timeout (a
+    -- connect_timeout in the DBA's conninfo wins: the last one counts).
+    perform extensions.dblink_connect(
+      'fieldbase_rate_counter',
+      format('connect_timeout=2 %s dbname=%s', conninfo, quote_ident(current_database()))
+    );
+    -- Its commits do not wait for the WAL flush: on a disk that honours fsync (a project's; the
+    -- local clusters run without) every API request waited for one, and a crash loses at most
+    -- the last moments of a one-minute window.
+    perform extensions.dblink_exec('fieldbase_rate_counter', 'set synchronous_commit = off');
+    -- Parsed and planned once per session, not per request (15 of the call's 110 us here).
+    perform extensions.dblink_exec(
+      'fieldbase_rate_counter',
+      'prepare fieldbase_count_request(text) as select private.count_request($1)'
+    );
+  exception when others then
+    get stacked diagnostics failure = pg_exception_detail;
+    perform private.rate_counter_failed(
+      format('its counting connection fails: %s %s', sqlerrm, coalesce(failure, ''))
+    );
+    return false;
+  end;
   return true;
 end
 $$;
@@ -110,7 +150,12 @@ begin
     if not private.open_rate_counter() then
       return;
     end if;
-    select t.used into used from extensions.dblink('fieldbase_rate_counter', count_query) as t (used integer);
+    begin
+      select t.used into used from extensions.dblink('fieldbase_rate_counter', count_query) as t (used integer);
+    exception when others then
+      perform private.rate_counter_failed(format('counting fails: %s', sqlerrm));
+      return;
+    end;
   end;
   if used > budget then
     raise exception 'Too many requests: the limit is % per minute', budget

@@ -135,3 +135,38 @@ def test_the_rate_limiter_outlives_its_counting_session(fresh_db, people):
     with pytest.raises(PostgrestError) as refused, api.request(bearer):
         pass
     assert refused.value.status == 429
+
+
+def test_a_counting_connection_that_fails_lets_requests_through(fresh_db, people):
+    """A password rotated without updating private.rate_limit_connection turned every API request
+    into a 500; now the limiter is off for that API session (for 10 seconds at a time), and a new
+    session counts again once the DBA has repaired the conninfo."""
+    with fresh_db.connect() as conn:
+        conn.execute(
+            "update private.rate_limits set requests_per_minute = 2 where role = 'authenticated'"
+        )
+        conn.commit()
+    with fresh_db.connect(settings.SUPERUSER, autocommit=True) as conn:
+        conn.execute(
+            "update private.rate_limit_connection set conninfo = conninfo || ' password=rotated'"
+        )
+    api = fresh_db.postgrest(pre_request="private.check_request")
+    bearer = token(fresh_db, people["owner"])
+
+    for _ in range(4):
+        with api.request(bearer, "GET", "/rpc/health") as req:
+            assert req.execute("select public.health() ->> 'status'").fetchone() == ("ok",)
+            session = req.execute("select pg_backend_pid()").fetchone()[0]
+
+    with fresh_db.connect(settings.SUPERUSER, autocommit=True) as conn:
+        conn.execute(
+            "update private.rate_limit_connection"
+            " set conninfo = replace(conninfo, ' password=rotated', '')"
+        )
+        conn.execute("select pg_terminate_backend(%s, 5000)", (session,))
+    for _ in range(2):
+        with api.request(bearer, "GET", "/rpc/health") as req:
+            assert req.execute("select pg_backend_pid()").fetchone()[0] != session
+    with pytest.raises(PostgrestError) as refused, api.request(bearer):
+        pass
+    assert refused.value.status == 429
