@@ -3,8 +3,9 @@
 For each request PostgREST logs in as ``authenticator``, verifies the JWT, opens a transaction
 (``READ ONLY`` for GET and HEAD, and for POST /rpc to a STABLE or IMMUTABLE function), ``set
 local role`` to the token's role (``anon`` without one), sets ``request.jwt.claims``,
-``request.headers``, ``request.method``, ``request.path`` and the search_path, calls the
-``db-pre-request`` function if configured, runs the query, and maps errors to HTTP statuses.
+``request.headers``, ``request.method``, ``request.path`` and the search_path, applies the
+role's own settings (``statement_timeout``), calls the ``db-pre-request`` function if
+configured, runs the query, and maps errors to HTTP statuses.
 Like PostgREST it keeps its sessions: a request runs on a connection earlier requests used, so
 what one leaves in the session (not in its transaction) the next one sees, as behind the real one.
 """
@@ -194,6 +195,29 @@ def route(statement: str) -> tuple[str, str]:
     return "GET", "/"
 
 
+# PostgREST's own query (Config/Database.hs, queryRoleSettings): the settings of each role
+# authenticator may become, those it may set, read once as PostgREST reads them at start-up.
+ROLE_SETTINGS_QUERY = """
+with role_setting as (
+  select r.rolname, unnest(r.rolconfig) as setting
+  from pg_catalog.pg_auth_members as m
+  join pg_catalog.pg_roles as r on r.oid = m.roleid
+  where m.member = current_user::regrole::oid
+),
+kv_settings as (
+  select rolname,
+    substr(setting, 1, strpos(setting, '=') - 1) as key,
+    lower(substr(setting, strpos(setting, '=') + 1)) as value
+  from role_setting
+)
+select kv.rolname, kv.key, kv.value
+from kv_settings as kv
+join pg_catalog.pg_settings as ps on ps.name = kv.key
+  and (ps.context = 'user' or has_parameter_privilege(current_user::regrole::oid, ps.name, 'set'))
+where kv.key <> 'default_transaction_isolation'
+"""
+
+
 class Postgrest:
     """A stand-in for PostgREST's request handling, logging in as authenticator."""
 
@@ -206,6 +230,16 @@ class Postgrest:
     ) -> None:
         self.dsn, self.jwt_secret = dsn, jwt_secret
         self.pre_request, self.jwt_aud = pre_request, jwt_aud
+        self._role_settings: dict[str, list[tuple[str, str]]] | None = None
+
+    def role_settings(self, conn: psycopg.Connection, role: str) -> list[tuple[str, str]]:
+        """The impersonated role's settings (`alter role anon set statement_timeout = '3s'`),
+        which PostgREST applies to each request of that role."""
+        if self._role_settings is None:
+            self._role_settings = {}
+            for name, key, value in conn.execute(ROLE_SETTINGS_QUERY):
+                self._role_settings.setdefault(name, []).append((key, value))
+        return self._role_settings.get(role, [])
 
     @classmethod
     def for_instance(cls, inst: settings.Instance, dbname: str, **kwargs) -> Postgrest:
@@ -245,8 +279,22 @@ class Postgrest:
         conn = _session(self.dsn)
         try:
             read_only = is_read_only(conn, method, path)
+            role_settings = self.role_settings(conn, role)
             conn.autocommit = False
             conn.read_only = read_only
+            if role_settings:
+                # Before the role, as PostgREST sets them: authenticator may set what it was
+                # granted, the role perhaps not.
+                conn.execute(
+                    sql.SQL("select {}").format(
+                        sql.SQL(", ").join(
+                            sql.SQL("set_config({}, {}, true)").format(
+                                sql.Literal(key), sql.Literal(value)
+                            )
+                            for key, value in role_settings
+                        )
+                    )
+                )
             try:
                 conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
             except psycopg.errors.InvalidParameterValue as exc:

@@ -218,6 +218,25 @@ def test_requests_share_pooled_sessions_as_behind_postgrest(fresh_db, user):
         assert req.execute("select current_user").fetchone()[0] == "authenticated"
 
 
+def test_each_role_runs_under_its_own_settings_as_behind_postgrest(fresh_db, user):
+    """PostgREST applies the impersonated role's settings to each of its requests: on Supabase
+    an anonymous request is cancelled after 3 seconds, a signed-in one after 8, and the service
+    role keeps the authenticator's; nothing of one request's role reaches the next."""
+    api = fresh_db.postgrest()
+    timeout = "select current_setting('statement_timeout')"
+    for bearer, expected in (
+        (None, "3s"),
+        (token_for(fresh_db, user), "8s"),
+        (auth.api_key("service_role"), "8s"),
+        (None, "3s"),
+    ):
+        with api.request(bearer) as req:
+            assert req.execute(timeout).fetchone()[0] == expected
+    with pytest.raises(PostgrestError) as cancelled, api.request() as req:
+        req.execute("select pg_sleep(3.5)")
+    assert (cancelled.value.status, cancelled.value.code) == (500, "57014")
+
+
 def test_reads_and_stable_rpcs_run_read_only_as_postgrest_runs_them(fresh_db):
     with fresh_db.connect() as conn:
         conn.execute("create table public.notes (body text)")
