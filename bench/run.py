@@ -619,8 +619,10 @@ class Bench:
             (budget,) = conn.execute(
                 "select requests_per_minute from private.rate_limits where role = 'authenticated'"
             ).fetchone()
-            set_budget = "update private.rate_limits set requests_per_minute = %s"
-            set_budget += " where role = 'authenticated'"
+            set_budget = (
+                "update private.rate_limits set requests_per_minute = %s"
+                " where role = 'authenticated'"
+            )
             conn.execute(set_budget, (max(budget, 2 * requests),))
             try:
                 yield

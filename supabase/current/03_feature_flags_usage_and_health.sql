@@ -36,10 +36,11 @@ to authenticated, service_role;
 -- A counting session that cannot be opened or cannot count must not fail every API request (a
 -- password rotated without updating private.rate_limit_connection, a host that does not answer):
 -- the limiter is off for this API session, says why in the log, and tries again in 10 seconds.
--- scripts/doctor names the failure.
+-- scripts/doctor names the failure. Called only by check_request, a definer already: it runs as
+-- the caller and elevates nothing itself.
 create or replace function private.rate_counter_failed(reason text)
 returns void
-language plpgsql security definer
+language plpgsql
 set search_path = ''
 as $$
 begin
@@ -57,10 +58,10 @@ from public, anon, authenticated, service_role;
 
 -- Opens the rate limiter's counting session (dblink, as fieldbase_rate_limiter) for this API
 -- session; false, with one log line per session, while private.rate_limit_connection is unset,
--- and false for 10 seconds after it failed.
+-- and false for 10 seconds after it failed. Called only by check_request, so not a definer.
 create or replace function private.open_rate_counter()
 returns boolean
-language plpgsql security definer
+language plpgsql
 set search_path = ''
 as $$
 declare
