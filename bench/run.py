@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 import psycopg
+from psycopg import sql
 from psycopg.rows import dict_row
 from pydantic import TypeAdapter
 from standardwebhooks import Webhook
@@ -40,6 +41,7 @@ from bench.soak import Soak
 from fieldbase_local import auth, settings, stack
 from fieldbase_local.mailsink import MailSink
 from fieldbase_local.pgbouncer import Pgbouncer
+from fieldbase_local.settings import SCHEMA_OWNER
 from fieldbase_local.webhook_receiver import WebhookReceiver
 from worker import pdf
 from worker.config import Settings
@@ -326,48 +328,57 @@ class Bench:
         skip planning and what is left of the member's overhead is the policies' execution. The
         transactions end as PostgREST's do (commit): psycopg forgets its prepared statements on a
         rollback, and before this the prepared figures were never measured.
+
+        Both sides run on one connection and start their transactions alike (a role, then the
+        claims, untimed), so only RLS differs. Until 2026-12-07 the bypass ran on a connection of
+        its own with nothing before its query: psycopg's BEGIN went into its timed round trip
+        (0.07 ms here, a fifth of the bypass), and each connection's backend kept whatever CPU
+        placement it got, 0.03 or 0.11 ms a round trip here for the whole run. The ratios
+        flattered the member by 0.1-0.15.
         """
         params = {k: self.pick[k] for k in ("org", "customer", "technician", "day")}
         actor = {name: self.pick["owner"] for name in RLS_QUERIES}
         actor["technician_schedule"] = self.pick["technician"]
         actor["portal_invoices"] = self.pick["portal"]
-        claims = {user: auth.user_claims(self.inst, user, self.db) for user in set(actor.values())}
+        claims = {
+            user: json.dumps(auth.user_claims(self.inst, user, self.db))
+            for user in set(actor.values())
+        }
         plan_failures = []
+        # The schema owner may become authenticated (as on Supabase, for the SQL editor) and
+        # bypasses RLS itself; the bypass reads the dashboard's materialized view, which no API
+        # role may.
         with (
-            psycopg.connect(self.inst.dsn("authenticator", self.db)) as member,
-            psycopg.connect(self.inst.dsn()) as bypass,
+            psycopg.connect(self.inst.dsn()) as conn,
+            self._place_apart(conn),
         ):
-            member.read_only = bypass.read_only = True
+            conn.read_only = True
 
-            def become(name: str) -> None:
-                member.execute("set local role authenticated")
-                member.execute(
-                    "select set_config('request.jwt.claims', %s, true)",
-                    (json.dumps(claims[actor[name]]),),
-                )
+            def become(role: str, claims_json: str) -> None:
+                conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
+                conn.execute("select set_config('request.jwt.claims', %s, true)", (claims_json,))
+
+            def timed(role: str, name: str, query: str, prepare: bool) -> Callable[[], float]:
+                claims_json = claims[actor[name]] if role == "authenticated" else "{}"
+
+                def run() -> float:
+                    become(role, claims_json)
+                    started = time.perf_counter()
+                    conn.execute(query, params, prepare=prepare).fetchall()
+                    took = time.perf_counter() - started
+                    conn.commit()
+                    return took * 1000
+
+                return run
 
             def as_member(name: str, prepare: bool) -> Callable[[], float]:
-                def run() -> float:
-                    become(name)
-                    started = time.perf_counter()
-                    member.execute(QUERIES[name], params, prepare=prepare).fetchall()
-                    took = time.perf_counter() - started
-                    member.commit()
-                    return took * 1000
-
-                return run
+                return timed("authenticated", name, QUERIES[name], prepare)
 
             def as_bypass(name: str, prepare: bool) -> Callable[[], float]:
-                sql = QUERIES.get(name + "_bypass", QUERIES[name])
-
-                def run() -> float:
-                    started = time.perf_counter()
-                    bypass.execute(sql, params, prepare=prepare).fetchall()
-                    took = time.perf_counter() - started
-                    bypass.commit()
-                    return took * 1000
-
-                return run
+                # A text of its own, so psycopg prepares it apart: one statement prepared for both
+                # roles is planned again at every switch (its plan depends on the role).
+                query = "/* bypass */ " + QUERIES.get(name + "_bypass", QUERIES[name])
+                return timed(SCHEMA_OWNER, name, query, prepare)
 
             for prepare, suffix in ((False, ""), (True, "_prepared")):
                 rows, p95s, ratios = [], [], []
@@ -387,16 +398,41 @@ class Bench:
                 self.figures[f"rls{suffix}_overhead_ratio"] = round(statistics.median(ratios), 3)
                 self.figures[f"rls{suffix}_p95_ms"] = round(max(p95s), 3)
             for name in RLS_QUERIES:
-                become(name)
+                become("authenticated", claims[actor[name]])
                 plan = "\n".join(
-                    r[0] for r in member.execute("explain " + QUERIES[name], params).fetchall()
+                    r[0] for r in conn.execute("explain " + QUERIES[name], params).fetchall()
                 )
-                member.rollback()
+                conn.rollback()
                 if TENANT_TABLES.search(plan) or (
                     name in MEMBER_INDEXES and MEMBER_INDEXES[name] not in plan
                 ):
                     plan_failures.append(name)
         self.figures["rls_plan_checks"] = plan_failures or "pass"
+
+    def _place_apart(self, conn: psycopg.Connection) -> contextlib.ExitStack:
+        """Pin this process and the connection's backend to two CPUs, as PostgREST and PostgreSQL
+        run side by side; undone when the returned stack closes.
+
+        Left to the scheduler, a backend kept whichever placement it started with, and a round
+        trip cost 0.03 ms (beside this process) or 0.11 (on the other CPU, woken up) for a whole
+        run: `rls_overhead_ratio` moved between 1.27 and 1.38 on one machine and one dataset.
+        Pinned apart it moved by 0.01 (1.31, 1.32); pinned together it reads 1.44, the round trip
+        being cheaper there. Unpinned (a note says why) with one CPU or without the permission.
+        """
+        undo = contextlib.ExitStack()
+        cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+        if len(cpus) < 2:
+            self.notes.append("RLS: not pinned (one CPU)")
+            return undo
+        mine = os.sched_getaffinity(0)
+        try:
+            os.sched_setaffinity(conn.info.backend_pid, {cpus[1]})
+            os.sched_setaffinity(0, {cpus[0]})
+        except OSError as error:
+            self.notes.append(f"RLS: not pinned ({error.strerror})")
+            return undo
+        undo.callback(os.sched_setaffinity, 0, mine)
+        return undo
 
     # --- queue ---------------------------------------------------------------------------------
     def _worker_env(self, dsn: str) -> dict[str, str]:
