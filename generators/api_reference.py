@@ -47,6 +47,7 @@ AREAS: dict[str, list[str]] = {
         "authorize_reads_live_memberships",
         "membership_moved_into_deleted_organization",
         "own_rows_by_membership_pairs",
+        "organization_ids_for_in_one_query",
         "api_caller_check_planned_once",
         "organization_writable_guard_says_what_it_installs",
         "sync_policies",

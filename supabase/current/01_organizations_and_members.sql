@@ -357,24 +357,30 @@ language plpgsql stable security definer
 set search_path = ''
 as $$
 declare
-  caller uuid := auth.uid();
+  -- auth.uid() as written, but the claims read as json, not jsonb: one key is looked up, no
+  -- document is built (4 us of the call on the bench's machine).
+  caller uuid := coalesce(
+    nullif(current_setting('request.jwt.claim.sub', true), ''),
+    nullif(current_setting('request.jwt.claims', true), '')::json ->> 'sub'
+  )::uuid;
 begin
   -- live_memberships holds the memberships of organizations that are not deleted: one index
-  -- lookup, no join with organizations on every statement.
-  return query select l.organization_id
+  -- lookup, no join with organizations on every statement. Staff an owner granted support
+  -- access read as a viewer does (writes are refused by enforce_organization_writable; RPCs
+  -- check memberships); only staff can hold such access, so everyone else skips the grants'
+  -- lookup. One query for both: one executor start a statement, not two (3-8 us).
+  return query
+  select l.organization_id
   from private.live_memberships as l
   where
     l.user_id = caller
-    and (roles is null or l.role = any(roles));
-  -- Staff an owner granted support access read as a viewer does (writes are refused by
-  -- enforce_organization_writable; RPCs check memberships). Only staff can hold such access:
-  -- everyone else skips the grants' lookup, a quarter of this helper's cost per statement.
-  if
+    and (roles is null or l.role = any(roles))
+  union all
+  select s.organization_id
+  from private.support_organization_ids() as s (organization_id)
+  where
     (roles is null or 'viewer' = any(roles))
-    and exists (select from private.platform_staff as s where s.user_id = caller)
-  then
-    return query select s.organization_id from private.support_organization_ids() as s (organization_id);
-  end if;
+    and exists (select from private.platform_staff as p where p.user_id = caller);
 end
 $$;
 revoke all on function private.organization_ids_for(roles member_role[])
