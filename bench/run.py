@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 import psycopg
 from psycopg import sql
+from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from pydantic import TypeAdapter
 from standardwebhooks import Webhook
@@ -363,6 +364,12 @@ class Bench:
 
                 def run() -> float:
                     become(role, claims_json)
+                    # Both sides' timed statement runs in a transaction already begun: the
+                    # BEGIN's round trip is never in one side's time only.
+                    if conn.info.transaction_status != TransactionStatus.INTRANS:
+                        raise RuntimeError(
+                            "RLS bench: the timed statement would begin a transaction"
+                        )
                     started = time.perf_counter()
                     conn.execute(query, params, prepare=prepare).fetchall()
                     took = time.perf_counter() - started
