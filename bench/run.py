@@ -333,9 +333,13 @@ class Bench:
         Both sides run on one connection and start their transactions alike (a role, then the
         claims, untimed), so only RLS differs. Until 2026-12-07 the bypass ran on a connection of
         its own with nothing before its query: psycopg's BEGIN went into its timed round trip
-        (0.07 ms here, a fifth of the bypass), and each connection's backend kept whatever CPU
-        placement it got, 0.03 or 0.11 ms a round trip here for the whole run. The ratios
-        flattered the member by 0.1-0.15.
+        (0.10-0.18 ms on the third machine), and each connection's backend kept whatever CPU
+        placement it got, 0.03 or 0.11 ms a round trip there for the whole run (in one pinned
+        experiment the old way read 0.94 where this one read 1.44). The `rls_two_backends_`
+        figures run the bypass on a second backend that takes turns with the member's on one
+        CPU, as a pool's backends do. One to one they read as the single backend does (1.31 and
+        1.32 on the third machine); a member's statement that follows more of another process's
+        work costs more (1.45 with two statements of the other backend between, measured once).
         """
         params = {k: self.pick[k] for k in ("org", "customer", "technician", "day")}
         actor = {name: self.pick["owner"] for name in RLS_QUERIES}
@@ -351,48 +355,56 @@ class Bench:
         # role may.
         with (
             psycopg.connect(self.inst.dsn()) as conn,
-            self._place_apart(conn),
+            psycopg.connect(self.inst.dsn()) as second,
+            self._place_apart(conn, second),
         ):
-            conn.read_only = True
+            conn.read_only = second.read_only = True
 
-            def become(role: str, claims_json: str) -> None:
-                conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
-                conn.execute("select set_config('request.jwt.claims', %s, true)", (claims_json,))
+            def become(on: psycopg.Connection, role: str, claims_json: str) -> None:
+                on.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
+                on.execute("select set_config('request.jwt.claims', %s, true)", (claims_json,))
 
-            def timed(role: str, name: str, query: str, prepare: bool) -> Callable[[], float]:
+            def timed(
+                on: psycopg.Connection, role: str, name: str, query: str, prepare: bool
+            ) -> Callable[[], float]:
                 claims_json = claims[actor[name]] if role == "authenticated" else "{}"
 
                 def run() -> float:
-                    become(role, claims_json)
+                    become(on, role, claims_json)
                     # Both sides' timed statement runs in a transaction already begun: the
                     # BEGIN's round trip is never in one side's time only.
-                    if conn.info.transaction_status != TransactionStatus.INTRANS:
+                    if on.info.transaction_status != TransactionStatus.INTRANS:
                         raise RuntimeError(
                             "RLS bench: the timed statement would begin a transaction"
                         )
                     started = time.perf_counter()
-                    conn.execute(query, params, prepare=prepare).fetchall()
+                    on.execute(query, params, prepare=prepare).fetchall()
                     took = time.perf_counter() - started
-                    conn.commit()
+                    on.commit()
                     return took * 1000
 
                 return run
 
             def as_member(name: str, prepare: bool) -> Callable[[], float]:
-                return timed("authenticated", name, QUERIES[name], prepare)
+                return timed(conn, "authenticated", name, QUERIES[name], prepare)
 
-            def as_bypass(name: str, prepare: bool) -> Callable[[], float]:
+            def as_bypass(on: psycopg.Connection, name: str, prepare: bool) -> Callable[[], float]:
                 # A text of its own, so psycopg prepares it apart: one statement prepared for both
                 # roles is planned again at every switch (its plan depends on the role).
                 query = "/* bypass */ " + QUERIES.get(name + "_bypass", QUERIES[name])
-                return timed(SCHEMA_OWNER, name, query, prepare)
+                return timed(on, SCHEMA_OWNER, name, query, prepare)
 
-            for prepare, suffix in ((False, ""), (True, "_prepared")):
+            passes = (
+                ("", False, conn),
+                ("_prepared", True, conn),
+                ("_two_backends", False, second),
+            )
+            for suffix, prepare, bypass_on in passes:
                 rows, p95s, ratios = [], [], []
                 for name in RLS_QUERIES:
                     m, b = interleaved(
                         as_member(name, prepare),
-                        as_bypass(name, prepare),
+                        as_bypass(bypass_on, name, prepare),
                         rounds=self.scale.rls_rounds,
                     )
                     ms, bs = summary(m), summary(b)
@@ -405,7 +417,7 @@ class Bench:
                 self.figures[f"rls{suffix}_overhead_ratio"] = round(statistics.median(ratios), 3)
                 self.figures[f"rls{suffix}_p95_ms"] = round(max(p95s), 3)
             for name in RLS_QUERIES:
-                become("authenticated", claims[actor[name]])
+                become(conn, "authenticated", claims[actor[name]])
                 plan = "\n".join(
                     r[0] for r in conn.execute("explain " + QUERIES[name], params).fetchall()
                 )
@@ -416,9 +428,9 @@ class Bench:
                     plan_failures.append(name)
         self.figures["rls_plan_checks"] = plan_failures or "pass"
 
-    def _place_apart(self, conn: psycopg.Connection) -> contextlib.ExitStack:
-        """Pin this process and the connection's backend to two CPUs, as PostgREST and PostgreSQL
-        run side by side; undone when the returned stack closes.
+    def _place_apart(self, *conns: psycopg.Connection) -> contextlib.ExitStack:
+        """Pin this process to one CPU and the connections' backends to another, as PostgREST and
+        PostgreSQL run side by side; undone when the returned stack closes.
 
         Left to the scheduler, a backend kept whichever placement it started with, and a round
         trip cost 0.03 ms (beside this process) or 0.11 (on the other CPU, woken up) for a whole
@@ -433,7 +445,8 @@ class Bench:
             return undo
         mine = os.sched_getaffinity(0)
         try:
-            os.sched_setaffinity(conn.info.backend_pid, {cpus[1]})
+            for conn in conns:
+                os.sched_setaffinity(conn.info.backend_pid, {cpus[1]})
             os.sched_setaffinity(0, {cpus[0]})
         except OSError as error:
             self.notes.append(f"RLS: not pinned ({error.strerror})")
@@ -931,7 +944,12 @@ class Bench:
     # --- output --------------------------------------------------------------------------------
     def table(self) -> str:
         lines = []
-        for suffix, how in (("", "unprepared"), ("_prepared", "prepared, as PostgREST runs them")):
+        hows = (
+            ("", "unprepared"),
+            ("_prepared", "prepared, as PostgREST runs them"),
+            ("_two_backends", "unprepared, the bypass on a second backend taking turns on one CPU"),
+        )
+        for suffix, how in hows:
             if suffix not in self.rls_rows:
                 continue
             lines.append(f"RLS cost (member vs RLS bypassed, the same SQL, {how}; ms)")

@@ -15,6 +15,7 @@ FIGURES = [
     "rls_plan_checks",
     "rls_prepared_overhead_ratio",
     "rls_prepared_p95_ms",
+    "rls_two_backends_overhead_ratio",
     "queue_jobs_per_s",
     "queue_jobs_per_s_4_workers",
     "queue_jobs_per_s_pooler",
