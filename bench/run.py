@@ -335,11 +335,14 @@ class Bench:
         its own with nothing before its query: psycopg's BEGIN went into its timed round trip
         (0.10-0.18 ms on the third machine), and each connection's backend kept whatever CPU
         placement it got, 0.03 or 0.11 ms a round trip there for the whole run (in one pinned
-        experiment the old way read 0.94 where this one read 1.44). The `rls_two_backends_`
-        figures run the bypass on a second backend that takes turns with the member's on one
-        CPU, as a pool's backends do. One to one they read as the single backend does (1.31 and
-        1.32 on the third machine); a member's statement that follows more of another process's
-        work costs more (1.45 with two statements of the other backend between, measured once).
+        experiment the old way read 0.94 where this one read 1.44). So the bench pins itself and
+        the backends to two CPUs: unpinned the ratio moved between 1.27 and 1.38 from run to run,
+        pinned apart by 0.01 (pinned together, where a round trip is cheaper, it read 1.44). The
+        `rls_two_backends_` figures run the bypass on a second backend that takes turns with the
+        member's on one CPU, as a pool's backends do. One to one they read as the single backend
+        does (1.31 and 1.32 on the third machine); a member's statement that follows more of
+        another process's work costs more (1.45 with two statements of the other backend
+        between, measured once).
         """
         params = {k: self.pick[k] for k in ("org", "customer", "technician", "day")}
         actor = {name: self.pick["owner"] for name in RLS_QUERIES}
@@ -428,21 +431,16 @@ class Bench:
                     plan_failures.append(name)
         self.figures["rls_plan_checks"] = plan_failures or "pass"
 
-    def _place_apart(self, *conns: psycopg.Connection) -> contextlib.ExitStack:
-        """Pin this process to one CPU and the connections' backends to another, as PostgREST and
-        PostgreSQL run side by side; undone when the returned stack closes.
-
-        Left to the scheduler, a backend kept whichever placement it started with, and a round
-        trip cost 0.03 ms (beside this process) or 0.11 (on the other CPU, woken up) for a whole
-        run: `rls_overhead_ratio` moved between 1.27 and 1.38 on one machine and one dataset.
-        Pinned apart it moved by 0.01 (1.31, 1.32); pinned together it reads 1.44, the round trip
-        being cheaper there. Unpinned (a note says why) with one CPU or without the permission.
-        """
-        undo = contextlib.ExitStack()
+    @contextlib.contextmanager
+    def _place_apart(self, *conns: psycopg.Connection) -> Iterator[None]:
+        """While the block runs, this process on one CPU and the connections' backends on
+        another, as PostgREST and PostgreSQL run side by side (why: rls()). Unpinned, with a
+        note, on one CPU or without the permission."""
         cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
         if len(cpus) < 2:
             self.notes.append("RLS: not pinned (one CPU)")
-            return undo
+            yield
+            return
         mine = os.sched_getaffinity(0)
         try:
             for conn in conns:
@@ -450,9 +448,12 @@ class Bench:
             os.sched_setaffinity(0, {cpus[0]})
         except OSError as error:
             self.notes.append(f"RLS: not pinned ({error.strerror})")
-            return undo
-        undo.callback(os.sched_setaffinity, 0, mine)
-        return undo
+            yield
+            return
+        try:
+            yield
+        finally:
+            os.sched_setaffinity(0, mine)
 
     # --- queue ---------------------------------------------------------------------------------
     def _worker_env(self, dsn: str) -> dict[str, str]:
