@@ -38,4 +38,8 @@ async def run(settings: Settings, once: bool = False) -> int:
 
 
 def main_run(settings: Settings, once: bool) -> int:
+    if settings.event_loop == "uvloop":
+        import uvloop
+
+        return uvloop.run(run(settings, once))
     return asyncio.run(run(settings, once))

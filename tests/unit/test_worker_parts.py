@@ -10,7 +10,7 @@ import httpx
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from worker import netguard, queries
+from worker import app, netguard, queries
 from worker.config import Settings
 from worker.handlers import build_registry
 from worker.handlers.documents import storage_path
@@ -120,6 +120,19 @@ def test_production_refuses_the_local_defaults():
         Settings(environment="production", webhook_allow_private_targets=True, **public)
     ready = Settings(environment="production", **public)
     assert ready.environment == "production"
+
+
+@pytest.mark.parametrize(
+    ("setting", "loop_module"), [({}, "uvloop"), ({"event_loop": "asyncio"}, "asyncio")]
+)
+def test_the_worker_runs_on_the_event_loop_it_is_set_to(monkeypatch, setting, loop_module):
+    async def report_the_loop(settings: Settings, once: bool) -> str:
+        return type(asyncio.get_running_loop()).__module__
+
+    monkeypatch.setattr(app, "run", report_the_loop)
+    assert app.main_run(Settings(**setting), once=True).split(".")[0] == loop_module
+    with pytest.raises(ValidationError, match="event_loop"):
+        Settings(event_loop="trio")
 
 
 def test_the_example_env_file_names_only_real_settings():
