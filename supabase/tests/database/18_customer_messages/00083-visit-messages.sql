@@ -12,6 +12,11 @@ select tests.create_work_orders();
 
 update public.organizations set time_zone = 'America/Chicago'
 where slug = 'tenant-a';
+-- Only tenant A's visits are reminded here: the seeded organizations' visits of tomorrow were
+-- reminded too once their own reminder time (17:00 UTC) had passed, and the counts below failed
+-- every evening.
+update public.messaging_settings set reminders_enabled = false
+where organization_id <> tests.org_id('tenant-a');
 update public.messaging_settings set sms_from = '+15550100001', quiet_hours_start = '00:00', quiet_hours_end = '00:00'
 where organization_id = tests.org_id('tenant-a');
 update public.customer_contacts set phone = '+1 555 010 7777', message_channels = 'both'
