@@ -84,6 +84,8 @@ AREAS: dict[str, list[str]] = {
         "follow_ups_queued_once",
         "claims_take_turns",
         "platform_jobs_claimed_in_order",
+        "job_history_by_day",
+        "job_history_partitions_kept",
     ],
     "Email, documents and webhooks": [
         "email_delivery",

@@ -344,8 +344,8 @@ declare
     'fieldbase-agreement-invoices', 'fieldbase-agreement-work-orders', 'fieldbase-audit-retention',
     'fieldbase-authority-batches', 'fieldbase-import-retention',
     'fieldbase-cron-history-retention', 'fieldbase-due-notices', 'fieldbase-expire-estimates',
-    'fieldbase-invoice-reminders', 'fieldbase-kpis', 'fieldbase-queue-reaper',
-    'fieldbase-queue-retention', 'fieldbase-rate-limit-purge', 'fieldbase-ticket-sla',
+    'fieldbase-invoice-reminders', 'fieldbase-kpis', 'fieldbase-queue-history-partitions',
+    'fieldbase-queue-reaper', 'fieldbase-queue-retention', 'fieldbase-rate-limit-purge', 'fieldbase-ticket-sla',
     'fieldbase-sync-tombstones-retention', 'fieldbase-visit-reminders'
   ];
   live_tables text[] := array[

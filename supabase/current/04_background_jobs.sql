@@ -496,21 +496,121 @@ from public, anon, authenticated, service_role;
 grant execute on function queue.heartbeat(worker_id text, job_ids bigint[], lease interval)
 to fieldbase_worker;
 
--- Deletes finished jobs older than the retention in queue.settings; run daily by pg_cron.
-create or replace function queue.purge_finished()
-returns integer
-language sql security definer
+-- queue.job_history's partitions other than the default one, with the end of each one's range.
+create or replace function queue.history_partitions()
+returns table (partition_name text, ends_at timestamp with time zone)
+language sql stable
 set search_path = ''
 as $$
-  with purged as (
+  select
+    c.relname::text,
+    substring(
+      pg_catalog.pg_get_expr(c.relpartbound, c.oid) from 'TO \(''([^'']+)''\)'
+    )::timestamp with time zone
+  from pg_catalog.pg_inherits as i
+  inner join pg_catalog.pg_class as c on i.inhrelid = c.oid
+  where i.inhparent = 'queue.job_history'::regclass and c.relname <> 'job_history_default'
+$$;
+revoke all on function queue.history_partitions()
+from public, anon, authenticated, service_role;
+
+-- Creates queue.job_history's daily partitions (UTC days), from the end of the last one through
+-- the day `days` days from now, and moves into each the rows the default partition took for
+-- its day. Run daily by pg_cron: the days ahead let the schedule stop that long before a job
+-- lands in the default partition. Returns the number of days created.
+create or replace function queue.add_history_partitions(days integer default 14)
+returns integer
+language plpgsql security definer
+set search_path = ''
+-- Attaching a day locks the default partition: wait for it briefly, not behind a long query.
+set lock_timeout = '2s'
+as $$
+declare
+  through timestamp with time zone;
+  day timestamp with time zone;
+  partition_name text;
+  created integer := 0;
+begin
+  if days is null or days not between 1 and 366 then
+    raise exception 'add_history_partitions needs between 1 and 366 days ahead' using errcode = '22023';
+  end if;
+  through := date_trunc('day', now(), 'UTC') + make_interval(days => days);
+  day := coalesce(
+    (select max(p.ends_at) from queue.history_partitions() as p), date_trunc('day', now(), 'UTC')
+  );
+  while day <= through loop
+    partition_name := 'job_history_' || to_char(day at time zone 'UTC', 'YYYYMMDD');
+    execute format(
+      'create table queue.%I (like queue.job_history including defaults including constraints)',
+      partition_name
+    );
+    execute format('alter table queue.%I enable row level security', partition_name);
+    execute format(
+      'comment on table queue.%I is %L', partition_name,
+      'Partition of queue.job_history: jobs finished on ' || to_char(day at time zone 'UTC', 'YYYY-MM-DD')
+      || ' (UTC).'
+    );
+    execute format(
+      'with moved as ('
+      ' delete from queue.job_history_default as d where d.finished_at >= $1 and d.finished_at < $2'
+      ' returning d.*'
+      ') insert into queue.%I select * from moved',
+      partition_name
+    ) using day, day + interval '1 day';
+    execute format(
+      'alter table queue.job_history attach partition queue.%I for values from (%L) to (%L)',
+      partition_name, day, day + interval '1 day'
+    );
+    created := created + 1;
+    day := day + interval '1 day';
+  end loop;
+  return created;
+end
+$$;
+revoke all on function queue.add_history_partitions(days integer)
+from public, anon, authenticated, service_role;
+
+-- Deletes finished jobs older than the retention in queue.settings; run daily by pg_cron. Days
+-- past both retentions are dropped whole: deleting their rows would leave free space that later
+-- jobs are written into, widening the id index's page ranges and adding WAL to every insert.
+-- Returns the number of jobs purged.
+create or replace function queue.purge_finished()
+returns integer
+language plpgsql security definer
+set search_path = ''
+-- Dropping a day locks the whole history: completions wait at most this long, and a day that
+-- cannot be dropped now is dropped at the next run.
+set lock_timeout = '2s'
+as $$
+declare
+  retention queue.settings;
+  past record;
+  jobs_in_day integer;
+  purged integer := 0;
+begin
+  select * into retention from queue.settings as s;
+  for past in
+    select p.partition_name from queue.history_partitions() as p
+    where p.ends_at <= now() - greatest(retention.succeeded_retention, retention.dead_retention)
+  loop
+    begin
+      execute format('select count(*) from queue.%I', past.partition_name) into jobs_in_day;
+      execute format('drop table queue.%I', past.partition_name);
+      purged := purged + jobs_in_day;
+    exception when lock_not_available then
+      raise warning 'queue.% was busy and is dropped at the next purge', past.partition_name;
+    end;
+  end loop;
+  with deleted as (
     delete from queue.job_history as h
-    using queue.settings as s
     where
-      (h.status in ('succeeded', 'cancelled') and h.finished_at < now() - s.succeeded_retention)
-      or (h.status = 'dead' and h.finished_at < now() - s.dead_retention)
+      (h.status in ('succeeded', 'cancelled') and h.finished_at < now() - retention.succeeded_retention)
+      or (h.status = 'dead' and h.finished_at < now() - retention.dead_retention)
     returning 1
   )
-  select count(*)::integer from purged
+  select purged + count(*)::integer into purged from deleted;
+  return purged;
+end
 $$;
 revoke all on function queue.purge_finished()
 from public, anon, authenticated, service_role;

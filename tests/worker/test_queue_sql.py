@@ -344,7 +344,7 @@ def test_the_worker_role_can_only_call_queue_functions(w):
             w.execute(statement)
 
 
-def test_reaper_and_retention_are_scheduled(sql):
+def test_reaper_retention_and_history_days_are_scheduled(sql):
     jobs = {
         r["jobname"]: r["schedule"]
         for r in sql.execute(
@@ -352,6 +352,7 @@ def test_reaper_and_retention_are_scheduled(sql):
         )
     }
     assert jobs == {
+        "fieldbase-queue-history-partitions": "41 2 * * *",
         "fieldbase-queue-reaper": "* * * * *",
         "fieldbase-queue-retention": "23 3 * * *",
     }
