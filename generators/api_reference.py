@@ -72,6 +72,7 @@ AREAS: dict[str, list[str]] = {
         "rate_limiter_parses_the_claims_once",
         "rate_limiter_fails_open_when_it_cannot_count",
         "rate_limiter_helpers_run_as_their_caller",
+        "readiness_checks_history_days",
     ],
     "Background jobs": [
         "job_queue",

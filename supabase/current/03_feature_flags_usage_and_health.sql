@@ -356,6 +356,7 @@ declare
   failing text[];
   answer integer;
   bucket record;
+  history_ready_through timestamp with time zone;
 begin
   -- The access-token hook: Supabase Auth (supabase_auth_admin) calls it, nobody else may.
   item := 'access_token_hook';
@@ -428,6 +429,25 @@ begin
       'last run failed: ' || array_to_string(failing, ', ')) end;
   remedy := 'Run the migrations (supabase db push) on the database pg_cron runs in; read '
     || 'cron.job_run_details.return_message for a failing job';
+  return next;
+
+  -- The history's days ahead (queue.add_history_partitions, daily): a week at least, and no
+  -- finished job in the default partition (one whose day had no partition).
+  item := 'job_history_days';
+  select max(p.ends_at) into history_ready_through from queue.history_partitions() as p;
+  select count(*)::integer into answer from (select from queue.job_history_default limit 1) as d;
+  ok := history_ready_through >= now() + interval '7 days' and answer = 0;
+  detail := case when ok then 'days ready through '
+      || to_char(history_ready_through at time zone 'UTC' - interval '1 day', 'YYYY-MM-DD')
+    else concat_ws('; ',
+      case when coalesce(history_ready_through < now() + interval '7 days', true) then
+        'days ready only through '
+        || coalesce(to_char(history_ready_through at time zone 'UTC' - interval '1 day', 'YYYY-MM-DD'), 'none')
+      end,
+      case when answer > 0 then 'finished jobs are in queue.job_history_default' end
+    ) end;
+  remedy := 'select queue.add_history_partitions(); then check the fieldbase-queue-history-partitions '
+    || 'schedule (cron_jobs)';
   return next;
 
   -- Realtime's publication.

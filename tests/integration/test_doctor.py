@@ -33,11 +33,12 @@ def test_a_ready_database_passes_every_item(migrated_db, capsys):
         "rate_limiter",
         "worker_role",
         "cron_jobs",
+        "job_history_days",
         "realtime",
         "documents_bucket",
     ):
         assert f"ok   {name}:" in out, out
-    assert "7 of 7 ready" in out
+    assert "8 of 8 ready" in out
 
 
 BREAKAGES: dict[str, tuple[Callable, str]] = {
@@ -52,6 +53,17 @@ BREAKAGES: dict[str, tuple[Callable, str]] = {
     "cron_jobs": (
         lambda db: as_superuser(db, "delete from cron.job where jobname = 'fieldbase-kpis'"),
         "missing or inactive: fieldbase-kpis",
+    ),
+    "job_history_days": (
+        # As if the daily schedule had stopped: only five days ahead are left.
+        lambda db: as_superuser(
+            db,
+            "do $$ declare p record; begin"
+            " for p in select partition_name from queue.history_partitions()"
+            " where ends_at > now() + interval '5 days' loop"
+            " execute format('drop table queue.%I', p.partition_name); end loop; end $$",
+        ),
+        "days ready only through",
     ),
     "realtime": (
         lambda db: as_superuser(
@@ -76,7 +88,7 @@ def test_each_broken_item_fails_with_what_to_do(migrated_db, capsys, name):
     out = capsys.readouterr().out
     assert f"FAIL {name}: " in out and expected in out, out
     assert out.count("FAIL") == 1, "only the broken item fails"
-    assert f"6 of 7 ready; fix: {name}" in out
+    assert f"7 of 8 ready; fix: {name}" in out
 
 
 def test_a_counting_connection_that_fails_is_named(migrated_db):
@@ -98,6 +110,17 @@ def test_a_failed_last_run_is_named(migrated_db):
     )
     cron = items(migrated_db)["cron_jobs"]
     assert not cron.ok and cron.detail == "last run failed: fieldbase-due-notices"
+
+
+def test_jobs_in_the_histories_default_partition_are_named(migrated_db):
+    as_superuser(
+        migrated_db,
+        "insert into queue.job_history (id, kind, status, finished_at)"
+        " values (-1, 'test.noop', 'succeeded', now() + interval '1 year')",
+    )
+    history = items(migrated_db)["job_history_days"]
+    assert not history.ok
+    assert history.detail == "finished jobs are in queue.job_history_default"
 
 
 def test_a_worker_role_that_cannot_log_in_is_named(migrated_db):
