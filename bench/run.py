@@ -436,12 +436,12 @@ class Bench:
         """While the block runs, this process on one CPU and the connections' backends on
         another, as PostgREST and PostgreSQL run side by side (why: rls()). Unpinned, with a
         note, on one CPU or without the permission."""
-        cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+        mine = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+        cpus = sorted(mine)
         if len(cpus) < 2:
             self.notes.append("RLS: not pinned (one CPU)")
             yield
             return
-        mine = os.sched_getaffinity(0)
         try:
             for conn in conns:
                 os.sched_setaffinity(conn.info.backend_pid, {cpus[1]})
